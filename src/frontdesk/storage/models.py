@@ -1,0 +1,217 @@
+"""SQLAlchemy models. Alembic migrations (storage/migrations) are the only way the schema is made.
+
+Every table carries `practice_id` and every index and unique key starts with it, so the schema can be
+distributed by practice later. References between practice tables are composite
+(practice_id, x_id) -> (practice_id, id): the database itself refuses a cross-practice link.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from frontdesk.storage.types import UTCDateTime
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identity columns.
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Practice(Base):
+    __tablename__ = "practices"
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def _fk(local: str, table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["practice_id", local], [f"{table}.practice_id", f"{table}.id"])
+
+
+class _Tenant:
+    """Columns every practice-scoped table has."""
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ID, ForeignKey("practices.id"))
+
+
+class ApiKey(_Tenant, Base):
+    __tablename__ = "api_keys"
+    name: Mapped[str] = mapped_column(String(120))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_api_keys_practice_id"),
+        UniqueConstraint("practice_id", "key_hash", name="uq_api_keys_hash"),
+    )
+
+
+class Datebook(_Tenant, Base):
+    __tablename__ = "datebooks"
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    state: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_datebooks_practice_id"),
+        UniqueConstraint("practice_id", "name", name="uq_datebooks_name"),
+    )
+
+
+class Provider(_Tenant, Base):
+    __tablename__ = "providers"
+    uid: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(120))
+    specialty: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    state: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    image_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    latitude: Mapped[float | None] = mapped_column(nullable=True)
+    longitude: Mapped[float | None] = mapped_column(nullable=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_providers_practice_id"),
+        UniqueConstraint("practice_id", "uid", name="uq_providers_uid"),
+    )
+
+
+class Service(_Tenant, Base):
+    __tablename__ = "services"
+    name: Mapped[str] = mapped_column(String(120))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_services_practice_id"),
+        UniqueConstraint("practice_id", "name", name="uq_services_name"),
+    )
+
+
+class WorkingHours(_Tenant, Base):
+    """A weekly window (kind='work') or break (kind='break') of one provider at one datebook."""
+
+    __tablename__ = "working_hours"
+    provider_id: Mapped[int] = mapped_column(ID)
+    datebook_id: Mapped[int] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(8), default="work")
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[str] = mapped_column(String(5))  # HH:MM wall clock in the datebook's zone
+    end_time: Mapped[str] = mapped_column(String(5))
+    __table_args__ = (
+        _fk("provider_id", "providers"),
+        _fk("datebook_id", "datebooks"),
+        Index("ix_working_hours_provider", "practice_id", "provider_id", "datebook_id"),
+    )
+
+
+class DateOverride(_Tenant, Base):
+    """Special hours on one date; a row with no times closes the day."""
+
+    __tablename__ = "date_overrides"
+    provider_id: Mapped[int] = mapped_column(ID)
+    datebook_id: Mapped[int] = mapped_column(ID)
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    end_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    __table_args__ = (
+        _fk("provider_id", "providers"),
+        _fk("datebook_id", "datebooks"),
+        Index("ix_date_overrides_provider_day", "practice_id", "provider_id", "day"),
+    )
+
+
+class TimeOff(_Tenant, Base):
+    __tablename__ = "time_off"
+    provider_id: Mapped[int] = mapped_column(ID)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    __table_args__ = (
+        _fk("provider_id", "providers"),
+        Index("ix_time_off_provider", "practice_id", "provider_id", "starts_at"),
+    )
+
+
+class Patient(_Tenant, Base):
+    __tablename__ = "patients"
+    uid: Mapped[str] = mapped_column(String(36))
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120))
+    # Lower-cased, accent-stripped "first last" for search.
+    search_name: Mapped[str] = mapped_column(String(250))
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_patients_practice_id"),
+        UniqueConstraint("practice_id", "uid", name="uq_patients_uid"),
+        Index("ix_patients_search_name", "practice_id", "search_name"),
+    )
+
+
+class Appointment(_Tenant, Base):
+    __tablename__ = "appointments"
+    datebook_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int] = mapped_column(ID)
+    patient_id: Mapped[int] = mapped_column(ID)
+    service_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    allow_overlap: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("datebook_id", "datebooks"),
+        _fk("provider_id", "providers"),
+        _fk("patient_id", "patients"),
+        _fk("service_id", "services"),
+        UniqueConstraint("practice_id", "id", name="uq_appointments_practice_id"),
+        Index("ix_appointments_provider_start", "practice_id", "provider_id", "starts_at"),
+        Index("ix_appointments_datebook_start", "practice_id", "datebook_id", "starts_at"),
+        Index("ix_appointments_patient", "practice_id", "patient_id"),
+    )
+
+
+class AuditEvent(_Tenant, Base):
+    """Who did what to which record. The security issue adds hash chaining and export."""
+
+    __tablename__ = "audit_events"
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    record_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    __table_args__ = (Index("ix_audit_events_at", "practice_id", "at"),)
