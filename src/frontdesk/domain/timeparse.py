@@ -22,7 +22,8 @@ def localize(naive: datetime, tz: ZoneInfo, *, field: str) -> datetime:
     # A wall time in a DST gap does not survive a round trip through UTC.
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         raise Invalid(
-            f"{field}: {naive.isoformat()} does not exist in {tz.key} (the clocks skip it for daylight saving)",
+            f"{field}: {naive.isoformat()} does not exist in {tz.key} "
+            "(the clocks skip it for daylight saving)",
             field=field,
         )
     if first.utcoffset() != second.utcoffset():

@@ -11,8 +11,10 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+
+from frontdesk.storage.errors import translate
 
 DEFAULT_SQLITE_PATH = Path(os.environ.get("FRONTDESK_DATA_DIR", Path.home() / ".frontdesk")) / "frontdesk.db"
 
@@ -23,7 +25,6 @@ def default_url() -> str:
         return url
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
-
 
 
 class Database:
@@ -72,18 +73,25 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._read() as session, session.begin():
-            yield session
+        try:
+            async with self._read() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            raise translate(exc) from exc
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction: commits when the block ends, rolls back on any exception."""
-        if self._write_lock is not None:
-            async with self._write_lock, self._write() as session, session.begin():
-                yield session
-        else:
-            async with self._write() as session, session.begin():
-                yield session
+        """A write transaction: commits when the block ends, rolls back on any exception.
+        Driver failures surface as domain errors (Conflict, Unavailable) after the rollback."""
+        try:
+            if self._write_lock is not None:
+                async with self._write_lock, self._write() as session, session.begin():
+                    yield session
+            else:
+                async with self._write() as session, session.begin():
+                    yield session
+        except DBAPIError as exc:
+            raise translate(exc) from exc
 
     async def ping(self) -> bool:
         try:
@@ -97,7 +105,3 @@ class Database:
         await self.engine.dispose()
         if self._write_engine is not self.engine:
             await self._write_engine.dispose()
-
-
-def null_pool_engine(url: str) -> AsyncEngine:
-    return create_async_engine(url, poolclass=NullPool)

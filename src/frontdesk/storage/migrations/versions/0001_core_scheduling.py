@@ -124,7 +124,9 @@ def upgrade() -> None:
         sa.CheckConstraint("kind IN ('work','break')", name="ck_working_hours_kind"),
         sa.CheckConstraint("start_time < end_time", name="ck_working_hours_order"),
     )
-    op.create_index("ix_working_hours_provider", "working_hours", ["practice_id", "provider_id", "datebook_id"])
+    op.create_index(
+        "ix_working_hours_provider", "working_hours", ["practice_id", "provider_id", "datebook_id"]
+    )
     _tenant_table(
         "date_overrides",
         _id("provider_id"),
@@ -182,8 +184,12 @@ def upgrade() -> None:
         sa.CheckConstraint("starts_at < ends_at", name="ck_appointments_order"),
         sa.CheckConstraint(f"status IN {ALL_STATUSES}", name="ck_appointments_status"),
     )
-    op.create_index("ix_appointments_provider_start", "appointments", ["practice_id", "provider_id", "starts_at"])
-    op.create_index("ix_appointments_datebook_start", "appointments", ["practice_id", "datebook_id", "starts_at"])
+    op.create_index(
+        "ix_appointments_provider_start", "appointments", ["practice_id", "provider_id", "starts_at"]
+    )
+    op.create_index(
+        "ix_appointments_datebook_start", "appointments", ["practice_id", "datebook_id", "starts_at"]
+    )
     op.create_index("ix_appointments_patient", "appointments", ["practice_id", "patient_id"])
     if pg:
         # The backstop against double booking: no two active, non-overridden appointments of one

@@ -1,0 +1,143 @@
+"""Output models: they become each tool's outputSchema and shape its structuredContent."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from frontdesk.domain.timeparse import to_local_iso
+from frontdesk.services import dto
+
+
+class DatebookOut(BaseModel):
+    id: int
+    name: str
+    timezone: str
+
+
+class DatebookList(BaseModel):
+    datebooks: list[DatebookOut]
+
+
+class DoctorOut(BaseModel):
+    id: int
+    uid: str
+    name: str
+    speciality: str
+
+
+class DoctorList(BaseModel):
+    doctors: list[DoctorOut]
+
+
+class ServiceOut(BaseModel):
+    id: int
+    name: str
+    duration_minutes: int
+    price: str
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+
+
+class ServiceList(BaseModel):
+    services: list[ServiceOut]
+
+
+class AppointmentOut(BaseModel):
+    id: int
+    start: str = Field(description="ISO 8601 with the datebook's offset")
+    end: str
+    doctor_id: int
+    doctor_name: str
+    datebook_id: int
+    datebook_name: str
+    patient_id: int
+    patient_name: str
+    service_id: int | None
+    service_name: str | None
+    status: str
+    fhir_status: str
+    notes: str | None
+    hold_expires_at: str | None = Field(description="For a held slot: when the hold lapses (ISO 8601)")
+    allow_overlap: bool
+
+
+class AppointmentList(BaseModel):
+    appointments: list[AppointmentOut]
+    count: int
+    truncated: bool = Field(description="True when more than 500 appointments matched; narrow the range")
+
+
+class PatientOut(BaseModel):
+    id: int
+    uid: str
+    firstname: str
+    lastname: str
+
+
+class PatientList(BaseModel):
+    patients: list[PatientOut]
+    count: int
+
+
+class SlotOut(BaseModel):
+    slot_id: str
+    start: str
+    end: str
+    doctor_id: int
+    doctor_name: str
+    datebook_id: int
+    datebook_name: str
+    service_id: int | None
+
+
+class SlotList(BaseModel):
+    slots: list[SlotOut]
+    count: int
+
+
+def appointment(a: dto.AppointmentInfo) -> AppointmentOut:
+    tz = ZoneInfo(a.timezone)
+    return AppointmentOut(
+        id=a.id,
+        start=to_local_iso(a.starts_at, tz),
+        end=to_local_iso(a.ends_at, tz),
+        doctor_id=a.provider_id,
+        doctor_name=a.provider_name,
+        datebook_id=a.datebook_id,
+        datebook_name=a.datebook_name,
+        patient_id=a.patient_id,
+        patient_name=a.patient_name,
+        service_id=a.service_id,
+        service_name=a.service_name,
+        status=a.status,
+        fhir_status=a.fhir_status,
+        notes=a.notes,
+        hold_expires_at=to_local_iso(a.hold_expires_at, tz) if a.hold_expires_at else None,
+        allow_overlap=a.allow_overlap,
+    )
+
+
+def slot(s: dto.Slot) -> SlotOut:
+    tz = ZoneInfo(s.timezone)
+    return SlotOut(
+        slot_id=s.slot_id,
+        start=to_local_iso(s.starts_at, tz),
+        end=to_local_iso(s.ends_at, tz),
+        doctor_id=s.provider_id,
+        doctor_name=s.provider_name,
+        datebook_id=s.datebook_id,
+        datebook_name=s.datebook_name,
+        service_id=s.service_id,
+    )
+
+
+def line(a: dto.AppointmentInfo) -> str:
+    tz = ZoneInfo(a.timezone)
+    start = a.starts_at.astimezone(tz)
+    what = f" — {a.notes}" if a.notes else (f" — {a.service_name}" if a.service_name else "")
+    return (
+        f"#{a.id} {start:%a %d %b %H:%M}–{a.ends_at.astimezone(tz):%H:%M} {a.patient_name} "
+        f"with {a.provider_name} ({a.status}){what}"
+    )

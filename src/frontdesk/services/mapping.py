@@ -1,0 +1,62 @@
+"""ORM rows to service DTOs."""
+
+from __future__ import annotations
+
+from frontdesk.services import dto
+from frontdesk.storage import models as m
+
+
+def practice(row: m.Practice) -> dto.PracticeInfo:
+    return dto.PracticeInfo(id=row.id, slug=row.slug, name=row.name, timezone=row.timezone)
+
+
+def datebook(row: m.Datebook) -> dto.DatebookInfo:
+    return dto.DatebookInfo(
+        id=row.id, name=row.name, timezone=row.timezone, address=row.address, city=row.city, state=row.state
+    )
+
+
+def provider(row: m.Provider) -> dto.ProviderInfo:
+    return dto.ProviderInfo(
+        id=row.id,
+        uid=row.uid,
+        name=row.name,
+        specialty=row.specialty,
+        active=row.active,
+        address=row.address,
+        city=row.city,
+        state=row.state,
+        image_url=row.image_url,
+        latitude=row.latitude,
+        longitude=row.longitude,
+    )
+
+
+def service(row: m.Service) -> dto.ServiceInfo:
+    return dto.ServiceInfo(
+        id=row.id,
+        name=row.name,
+        duration_minutes=row.duration_minutes,
+        price_cents=row.price_cents,
+        currency=row.currency,
+        buffer_before_minutes=row.buffer_before_minutes,
+        buffer_after_minutes=row.buffer_after_minutes,
+    )
+
+
+def patient(row: m.Patient) -> dto.PatientInfo:
+    return dto.PatientInfo(
+        id=row.id,
+        uid=row.uid,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        phone=row.phone,
+        email=row.email,
+        date_of_birth=row.date_of_birth,
+    )
+
+
+def api_key(row: m.ApiKey) -> dto.ApiKeyInfo:
+    return dto.ApiKeyInfo(
+        id=row.id, name=row.name, prefix=row.prefix, created_at=row.created_at, revoked_at=row.revoked_at
+    )

@@ -1,0 +1,124 @@
+"""Practices and their secret keys (shown once, SHA-256 at rest)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.domain import validation
+from frontdesk.domain.errors import Conflict, NotFound
+from frontdesk.domain.timeparse import zone
+from frontdesk.services import audit, dto, mapping
+from frontdesk.services.context import ALL_SCOPES, Clock, Principal
+from frontdesk.storage import models as m
+from frontdesk.storage.db import Database
+from frontdesk.storage.repositories import directory as dir_repo
+from frontdesk.storage.repositories import keys as repo
+
+KEY_PREFIX = "fd_sk_"
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _practice_of(secret: str) -> int | None:
+    """Keys read fd_sk_<practice id>_<random>: the practice id keeps the lookup inside one practice."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    head, _, rest = secret[len(KEY_PREFIX) :].partition("_")
+    if not head.isdigit() or len(rest) < 32:
+        return None
+    return int(head)
+
+
+class PracticeService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def create(self, slug: str, name: str, timezone: str) -> dto.PracticeInfo:
+        validation.slug(slug)
+        zone(timezone)
+        name = validation.required_text(name, field="name", max_len=200)
+        async with self.db.write() as s:
+            if await dir_repo.practice_by_slug(s, slug) is not None:
+                raise Conflict(f"a practice with slug {slug!r} already exists", field="slug")
+            row = m.Practice(slug=slug, name=name, timezone=timezone, created_at=self.clock())
+            s.add(row)
+            await s.flush()
+            return mapping.practice(row)
+
+    async def get(self, slug: str) -> dto.PracticeInfo:
+        async with self.db.read() as s:
+            row = await dir_repo.practice_by_slug(s, slug)
+            if row is None:
+                raise NotFound(f"no practice with slug {slug!r}", field="practice")
+            return mapping.practice(row)
+
+    async def by_id(self, practice_id: int) -> dto.PracticeInfo:
+        async with self.db.read() as s:
+            row = await dir_repo.practice_by_id(s, practice_id)
+            if row is None:
+                raise NotFound("no such practice", field="practice")
+            return mapping.practice(row)
+
+    async def list(self) -> list[dto.PracticeInfo]:
+        async with self.db.read() as s:
+            return [mapping.practice(r) for r in await dir_repo.list_practices(s)]
+
+    async def create_key(self, slug: str, name: str) -> dto.NewApiKey:
+        name = validation.required_text(name, field="name")
+        async with self.db.write() as s:
+            practice = await _practice(s, slug)
+            secret = f"{KEY_PREFIX}{practice.id}_{secrets.token_urlsafe(32)}"
+            now = self.clock()
+            row = m.ApiKey(
+                practice_id=practice.id,
+                name=name,
+                key_hash=hash_key(secret),
+                prefix=secret[: len(KEY_PREFIX) + len(str(practice.id)) + 5],
+                created_at=now,
+            )
+            s.add(row)
+            await s.flush()
+            audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
+            return dto.NewApiKey(info=mapping.api_key(row), secret=secret)
+
+    async def list_keys(self, slug: str) -> list[dto.ApiKeyInfo]:
+        async with self.db.read() as s:
+            practice = await _practice(s, slug)
+            return [mapping.api_key(r) for r in await repo.list_for(s, practice.id)]
+
+    async def revoke_key(self, slug: str, key_id: int) -> dto.ApiKeyInfo:
+        async with self.db.write() as s:
+            practice = await _practice(s, slug)
+            row = await repo.get(s, practice.id, key_id)
+            if row is None:
+                raise NotFound(f"no key with id {key_id} in practice {slug!r}", field="key_id")
+            if row.revoked_at is None:
+                row.revoked_at = self.clock()
+                audit.record(
+                    s, Principal(practice.id, "cli"), row.revoked_at, "key.revoke", "api_key", row.id
+                )
+            return mapping.api_key(row)
+
+    async def verify_key(self, secret: str) -> Principal | None:
+        """The practice a live key belongs to, or None. Unknown, malformed and revoked keys look alike."""
+        practice_id = _practice_of(secret)
+        if practice_id is None:
+            return None
+        async with self.db.read() as s:
+            row = await repo.by_hash(s, practice_id, hash_key(secret))
+            if row is None or row.revoked_at is not None:
+                return None
+            return Principal(practice_id=practice_id, actor=f"key:{row.id}", scopes=ALL_SCOPES)
+
+
+async def _practice(s: AsyncSession, slug: str) -> m.Practice:
+    row = await dir_repo.practice_by_slug(s, slug)
+    if row is None:
+        raise NotFound(f"no practice with slug {slug!r}", field="practice")
+    return row

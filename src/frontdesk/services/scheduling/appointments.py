@@ -1,0 +1,393 @@
+"""Booking, hold-then-confirm, rescheduling and listing. The no-double-booking rule lives here
+(check inside a serialised transaction) and in PostgreSQL's exclusion constraint (the backstop)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.domain import validation
+from frontdesk.domain.errors import Conflict, Invalid, NotFound
+from frontdesk.domain.scheduling.ranges import TimeRange
+from frontdesk.domain.scheduling.status import (
+    FHIR_STATUS,
+    FINAL_STATUSES,
+    AppointmentStatus,
+    check_transition,
+)
+from frontdesk.domain.timeparse import parse_datetime, to_local_iso
+from frontdesk.services import audit, dto
+from frontdesk.services.context import Clock, Principal
+from frontdesk.services.directory import resolve_datebook, resolve_provider
+from frontdesk.services.patients import resolve_or_create
+from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
+from frontdesk.services.settings import Settings
+from frontdesk.storage import models as m
+from frontdesk.storage.db import Database
+from frontdesk.storage.repositories import appointments as repo
+from frontdesk.storage.repositories import directory as dir_repo
+from frontdesk.storage.repositories import patients as patient_repo
+
+S = AppointmentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    provider_id: int
+    starts_at: str | datetime
+    datebook_id: int | None = None
+    datebook_name: str | None = None
+    ends_at: str | datetime | None = None
+    patient_id: int | None = None
+    patient_name: str | None = None
+    patient_phone: str | None = None
+    service_id: int | None = None
+    notes: str | None = None
+    allow_overlap: bool = False
+    hold: bool = False
+    reuse_patient_by_phone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentChange:
+    appointment_id: int
+    provider_id: int | None = None
+    starts_at: str | None = None
+    ends_at: str | None = None
+    notes: str | None = None
+    status: str | None = None
+    allow_overlap: bool = False
+
+
+def _when(value: str | datetime, tz: ZoneInfo, field: str) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise Invalid(f"{field} must carry a time zone", field=field)
+        return value.astimezone(UTC)
+    return parse_datetime(value, tz, field=field)
+
+
+class AppointmentService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def list(
+        self,
+        p: Principal,
+        *,
+        start: str,
+        end: str,
+        datebook_id: int | None = None,
+        datebook_name: str | None = None,
+        provider_id: int | None = None,
+    ) -> tuple[list[dto.AppointmentInfo], bool]:
+        """Appointments touching [start, end) in one datebook, and whether the list was cut at the limit."""
+        p.require("appointments:read")
+        limit = self.settings.max_results
+        async with self.db.read() as s:
+            book = await resolve_datebook(s, p.practice_id, datebook_id, datebook_name)
+            tz = ZoneInfo(book.timezone)
+            lo = parse_datetime(start, tz, field="start")
+            hi = parse_datetime(end, tz, field="end")
+            self._check_range(lo, hi)
+            rows = await repo.in_range(
+                s,
+                p.practice_id,
+                lo,
+                hi,
+                now=self.clock(),
+                datebook_id=book.id,
+                provider_id=provider_id,
+                limit=limit + 1,
+            )
+            infos = await self._infos(s, p.practice_id, list(rows[:limit]))
+            return infos, len(rows) > limit
+
+    async def get(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
+        p.require("appointments:read")
+        async with self.db.read() as s:
+            row = await self._get(s, p.practice_id, appointment_id)
+            return (await self._infos(s, p.practice_id, [row]))[0]
+
+    def _check_range(self, lo: datetime, hi: datetime) -> None:
+        if hi <= lo:
+            raise Invalid("end must be after start", field="end")
+        if hi - lo > timedelta(days=self.settings.max_range_days):
+            raise Invalid(f"the range may span at most {self.settings.max_range_days} days", field="end")
+
+    # --- booking -------------------------------------------------------------------------
+
+    async def book(self, p: Principal, req: BookingRequest) -> dto.AppointmentInfo:
+        """Create an appointment (or a hold) if the time is inside working hours and free."""
+        p.require("appointments:write")
+        notes = validation.notes(req.notes)
+        async with self.db.write() as s:
+            now = self.clock()
+            book = await resolve_datebook(s, p.practice_id, req.datebook_id, req.datebook_name)
+            tz = ZoneInfo(book.timezone)
+            provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
+            service = await self._service(s, p.practice_id, req.service_id)
+            start = _when(req.starts_at, tz, "starts_at")
+            if req.ends_at is not None and req.ends_at != "":
+                end = _when(req.ends_at, tz, "ends_at")
+            else:
+                minutes = service.duration_minutes if service else self.settings.default_duration_minutes
+                end = start + timedelta(minutes=minutes)
+            self._check_span(start, end)
+            if req.hold and start < now:
+                raise Invalid("a hold must be for a future time", field="starts_at")
+            await self._check_hours(s, p.practice_id, provider, book, start, end)
+            patient = await resolve_or_create(
+                s,
+                p,
+                now,
+                patient_id=req.patient_id,
+                patient_name=req.patient_name,
+                phone=req.patient_phone,
+                reuse_by_phone=req.reuse_patient_by_phone,
+            )
+            await repo.expire_holds(s, p.practice_id, provider.id, now)
+            await self._check_free(s, p.practice_id, provider, start, end, now, req.allow_overlap, tz)
+            row = m.Appointment(
+                practice_id=p.practice_id,
+                datebook_id=book.id,
+                provider_id=provider.id,
+                patient_id=patient.id,
+                service_id=service.id if service else None,
+                starts_at=start,
+                ends_at=end,
+                status=(S.HELD if req.hold else S.SCHEDULED).value,
+                notes=notes,
+                hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
+                allow_overlap=req.allow_overlap,
+                created_by=p.actor[:120],
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(row)
+            await s.flush()
+            audit.record(
+                s,
+                p,
+                now,
+                "appointment.hold" if req.hold else "appointment.create",
+                "appointment",
+                row.id,
+                detail="allow_overlap" if req.allow_overlap else None,
+            )
+            return (await self._infos(s, p.practice_id, [row]))[0]
+
+    async def confirm(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
+        """A hold becomes a booking (scheduled); a scheduled appointment becomes confirmed."""
+        p.require("appointments:write")
+        async with self.db.write() as s:
+            now = self.clock()
+            row = await self._get(s, p.practice_id, appointment_id, lock=True)
+            current = S(row.status)
+            if current == S.HELD:
+                if row.hold_expires_at is not None and row.hold_expires_at <= now:
+                    raise Conflict(
+                        "this hold expired and the time was released; find a new slot and hold it again",
+                        field="appointment_id",
+                    )
+                row.status = S.SCHEDULED.value
+                row.hold_expires_at = None
+            else:
+                check_transition(current, S.CONFIRMED)
+                row.status = S.CONFIRMED.value
+            row.updated_at = now
+            audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
+            return (await self._infos(s, p.practice_id, [row]))[0]
+
+    async def update(self, p: Principal, change: AppointmentChange) -> dto.AppointmentInfo:
+        """Reschedule, reassign, change notes or status; time changes are re-checked like a new booking."""
+        p.require("appointments:write")
+        notes = validation.notes(change.notes) if change.notes is not None else None
+        async with self.db.write() as s:
+            now = self.clock()
+            row = await self._get(s, p.practice_id, change.appointment_id, lock=True)
+            current = S(row.status)
+            if current == S.HELD and row.hold_expires_at is not None and row.hold_expires_at <= now:
+                raise Conflict("this hold expired; find a new slot", field="appointment_id")
+            book = await dir_repo.datebook(s, p.practice_id, row.datebook_id)
+            assert book is not None  # composite foreign key
+            tz = ZoneInfo(book.timezone)
+            moves = change.provider_id is not None or change.starts_at or change.ends_at
+            if moves:
+                if current in FINAL_STATUSES:
+                    raise Conflict(f"a {current.value} appointment cannot be moved", field="appointment_id")
+                provider_id = change.provider_id if change.provider_id is not None else row.provider_id
+                provider = await resolve_provider(s, p.practice_id, provider_id=provider_id)
+                start = _when(change.starts_at, tz, "starts_at") if change.starts_at else row.starts_at
+                if change.ends_at:
+                    end = _when(change.ends_at, tz, "ends_at")
+                else:
+                    end = start + (row.ends_at - row.starts_at)
+                self._check_span(start, end)
+                await self._check_hours(s, p.practice_id, provider, book, start, end)
+                await repo.expire_holds(s, p.practice_id, provider.id, now)
+                await self._check_free(
+                    s, p.practice_id, provider, start, end, now, change.allow_overlap, tz, exclude_id=row.id
+                )
+                row.provider_id, row.starts_at, row.ends_at = provider.id, start, end
+                row.allow_overlap = change.allow_overlap
+            if notes is not None or (change.notes is not None and change.notes.strip() == ""):
+                row.notes = notes
+            if change.status is not None:
+                target = self._status(change.status)
+                check_transition(current, target)
+                row.status = target.value
+                if target != S.HELD:
+                    row.hold_expires_at = None
+                if target == S.CANCELLED:
+                    row.cancel_reason = "cancelled"
+            row.updated_at = now
+            # Flush now so a database-level overlap refusal surfaces inside this transaction.
+            await s.flush()
+            audit.record(s, p, now, "appointment.update", "appointment", row.id, detail=_summary(change))
+            return (await self._infos(s, p.practice_id, [row]))[0]
+
+    # --- rules -----------------------------------------------------------------------------
+
+    def _check_span(self, start: datetime, end: datetime) -> None:
+        if end <= start:
+            raise Invalid("ends_at must be after starts_at", field="ends_at")
+        if end - start > timedelta(hours=self.settings.max_appointment_hours):
+            raise Invalid(
+                f"an appointment may last at most {self.settings.max_appointment_hours} hours",
+                field="ends_at",
+            )
+
+    async def _check_hours(
+        self,
+        s: AsyncSession,
+        practice_id: int,
+        provider: m.Provider,
+        book: m.Datebook,
+        start: datetime,
+        end: datetime,
+    ) -> None:
+        tz = ZoneInfo(book.timezone)
+        day = local_day_window(start, tz)
+        window = TimeRange(day.start, max(day.end, end))
+        ranges = (await open_ranges(s, practice_id, [provider.id], {book.id: book}, window)).get(
+            (provider.id, book.id), []
+        )
+        if not within(ranges, TimeRange(start, end)):
+            raise Invalid(
+                f"{to_local_iso(start, tz)} to {to_local_iso(end, tz)} is outside "
+                f"{provider.name}'s working hours at {book.name} ({describe_hours(ranges, tz)}); "
+                "call find_available_slots",
+                field="starts_at",
+            )
+
+    async def _check_free(
+        self,
+        s: AsyncSession,
+        practice_id: int,
+        provider: m.Provider,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        allow_overlap: bool,
+        tz: ZoneInfo,
+        exclude_id: int | None = None,
+    ) -> None:
+        clashes = await repo.overlapping(s, practice_id, provider.id, start, end, now, exclude_id=exclude_id)
+        if clashes and not allow_overlap:
+            first = clashes[0]
+            raise Conflict(
+                f"{provider.name} is already booked from {to_local_iso(first.starts_at, tz)} "
+                f"to {to_local_iso(first.ends_at, tz)}; pick another time (call find_available_slots)",
+                field="starts_at",
+                details={"conflicting_appointment_ids": [c.id for c in clashes]},
+            )
+
+    @staticmethod
+    def _status(value: str) -> AppointmentStatus:
+        try:
+            return S(value)
+        except ValueError:
+            allowed = ", ".join(x.value for x in S)
+            raise Invalid(f"status must be one of: {allowed}", field="status") from None
+
+    async def _service(self, s: AsyncSession, practice_id: int, service_id: int | None) -> m.Service | None:
+        if service_id is None:
+            return None
+        row = await dir_repo.service(s, practice_id, service_id)
+        if row is None or not row.active:
+            raise NotFound(f"no active service with id {service_id}; call list_services", field="service_id")
+        return row
+
+    async def _get(
+        self, s: AsyncSession, practice_id: int, appointment_id: int, *, lock: bool = False
+    ) -> m.Appointment:
+        row = await repo.get(s, practice_id, appointment_id, lock=lock)
+        if row is None:
+            raise NotFound(
+                f"no appointment with id {appointment_id}; call list_appointments", field="appointment_id"
+            )
+        return row
+
+    async def _infos(
+        self, s: AsyncSession, practice_id: int, rows: list[m.Appointment]
+    ) -> list[dto.AppointmentInfo]:
+        """Names for a batch of appointments in three small queries, never one per row."""
+        if not rows:
+            return []
+        books = {b.id: b for b in await dir_repo.datebooks(s, practice_id, active_only=False)}
+        provs = {r.id: r for r in await dir_repo.providers(s, practice_id, active_only=False)}
+        servs = {r.id: r for r in await dir_repo.services(s, practice_id, active_only=False)}
+        pats = {
+            r.id: r for r in await patient_repo.get_many(s, practice_id, list({r.patient_id for r in rows}))
+        }
+        out = []
+        for r in rows:
+            book, prov, pat = books[r.datebook_id], provs[r.provider_id], pats[r.patient_id]
+            serv = servs.get(r.service_id) if r.service_id is not None else None
+            out.append(
+                dto.AppointmentInfo(
+                    id=r.id,
+                    datebook_id=book.id,
+                    datebook_name=book.name,
+                    timezone=book.timezone,
+                    provider_id=prov.id,
+                    provider_name=prov.name,
+                    patient_id=pat.id,
+                    patient_name=f"{pat.first_name} {pat.last_name}".strip(),
+                    service_id=serv.id if serv else None,
+                    service_name=serv.name if serv else None,
+                    starts_at=r.starts_at,
+                    ends_at=r.ends_at,
+                    status=r.status,
+                    fhir_status=FHIR_STATUS[S(r.status)],
+                    notes=r.notes,
+                    hold_expires_at=r.hold_expires_at,
+                    allow_overlap=r.allow_overlap,
+                )
+            )
+        return out
+
+
+def _summary(change: AppointmentChange) -> str:
+    parts = [
+        name
+        for name, value in (
+            ("provider", change.provider_id),
+            ("starts_at", change.starts_at),
+            ("ends_at", change.ends_at),
+            ("notes", change.notes),
+            ("status", change.status),
+        )
+        if value is not None
+    ]
+    if change.allow_overlap:
+        parts.append("allow_overlap")
+    return ",".join(parts)

@@ -1,0 +1,143 @@
+"""Free-slot search across providers and datebooks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from frontdesk.domain.errors import Invalid
+from frontdesk.domain.scheduling.ranges import TimeRange
+from frontdesk.domain.scheduling.slots import Busy, SlotRules, find_slots
+from frontdesk.domain.timeparse import parse_datetime
+from frontdesk.services import dto
+from frontdesk.services.context import Clock, Principal
+from frontdesk.services.directory import resolve_datebook, resolve_provider
+from frontdesk.services.scheduling.hours import open_ranges
+from frontdesk.services.settings import Settings
+from frontdesk.storage.db import Database
+from frontdesk.storage.repositories import appointments as repo
+from frontdesk.storage.repositories import directory as dir_repo
+
+MAX_SLOTS = 200
+
+
+def slot_id(datebook_id: int, provider_id: int, service_id: int | None, start: datetime, minutes: int) -> str:
+    """Slots are not stored: the id carries what is needed to book it, and booking re-checks it."""
+    return f"s{datebook_id}-{provider_id}-{service_id or 0}-{int(start.timestamp())}-{minutes}"
+
+
+def parse_slot_id(value: str) -> tuple[int, int, int | None, datetime, int]:
+    try:
+        head, rest = value[0], value[1:]
+        if head != "s":
+            raise ValueError
+        book, prov, serv, ts, minutes = (int(x) for x in rest.split("-"))
+        return book, prov, (serv or None), datetime.fromtimestamp(ts, UTC), minutes
+    except (ValueError, IndexError, OverflowError):
+        raise Invalid("slotId is not a slot id from get_available_slots", field="slotId") from None
+
+
+class AvailabilityService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+
+    async def find(
+        self,
+        p: Principal,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        datebook_id: int | None = None,
+        datebook_name: str | None = None,
+        provider_id: int | None = None,
+        provider_uid: str | None = None,
+        service_id: int | None = None,
+        duration_minutes: int | None = None,
+        days: int = 7,
+        limit: int = MAX_SLOTS,
+    ) -> list[dto.Slot]:
+        """Free slots, earliest first. With no datebook, every datebook the provider(s) work at."""
+        p.require("appointments:read")
+        now = self.clock()
+        limit = max(1, min(limit, MAX_SLOTS))
+        async with self.db.read() as s:
+            practice = await dir_repo.practice_by_id(s, p.practice_id)
+            assert practice is not None
+            if datebook_id is not None or datebook_name:
+                only = await resolve_datebook(s, p.practice_id, datebook_id, datebook_name)
+                books = {only.id: only}
+            else:
+                books = {b.id: b for b in await dir_repo.datebooks(s, p.practice_id)}
+            ref_tz = ZoneInfo(next(iter(books.values())).timezone if len(books) == 1 else practice.timezone)
+            lo = parse_datetime(start, ref_tz, field="start") if start else now
+            hi = parse_datetime(end, ref_tz, field="end") if end else lo + timedelta(days=days)
+            if hi <= lo:
+                raise Invalid("end must be after start", field="end")
+            if hi - lo > timedelta(days=self.settings.max_range_days):
+                raise Invalid(f"the range may span at most {self.settings.max_range_days} days", field="end")
+            if provider_id is not None or provider_uid:
+                prov = await resolve_provider(s, p.practice_id, provider_id=provider_id, uid=provider_uid)
+                providers = {prov.id: prov}
+            else:
+                providers = {r.id: r for r in await dir_repo.providers(s, p.practice_id)}
+            services = {r.id: r for r in await dir_repo.services(s, p.practice_id, active_only=False)}
+            service = None
+            if service_id is not None:
+                service = services.get(service_id)
+                if service is None or not service.active:
+                    raise Invalid(
+                        f"no active service with id {service_id}; call list_services", field="service_id"
+                    )
+            minutes = (
+                service.duration_minutes if service else (duration_minutes or self.settings.slot_minutes)
+            )
+            if not 5 <= minutes <= 12 * 60:
+                raise Invalid("duration_minutes must be between 5 and 720", field="duration_minutes")
+            rules = SlotRules(
+                duration=timedelta(minutes=minutes),
+                grid=timedelta(minutes=self.settings.slot_grid_minutes),
+                buffer_before=timedelta(minutes=service.buffer_before_minutes if service else 0),
+                buffer_after=timedelta(minutes=service.buffer_after_minutes if service else 0),
+                min_notice=timedelta(minutes=self.settings.min_notice_minutes),
+                horizon=timedelta(days=self.settings.horizon_days),
+            )
+            window = TimeRange(lo, hi)
+            opened = await open_ranges(s, p.practice_id, list(providers), books, window)
+            if not opened:
+                return []
+            pad = timedelta(hours=2)
+            busy_rows = await repo.busy_for(
+                s, p.practice_id, list({k[0] for k in opened}), lo - pad, hi + pad, now
+            )
+        busy: dict[int, list[Busy]] = {}
+        for b in busy_rows:
+            serv = services.get(b.service_id) if b.service_id is not None else None
+            busy.setdefault(b.provider_id, []).append(
+                Busy(
+                    TimeRange(b.starts_at, b.ends_at),
+                    timedelta(minutes=serv.buffer_before_minutes if serv else 0),
+                    timedelta(minutes=serv.buffer_after_minutes if serv else 0),
+                )
+            )
+        found: list[dto.Slot] = []
+        for (prov_id, book_id), ranges in opened.items():
+            book = books[book_id]
+            tz = ZoneInfo(book.timezone)
+            for r in find_slots(ranges, busy.get(prov_id, []), rules, tz, now, window, limit):
+                found.append(
+                    dto.Slot(
+                        slot_id=slot_id(book_id, prov_id, service.id if service else None, r.start, minutes),
+                        datebook_id=book_id,
+                        datebook_name=book.name,
+                        timezone=book.timezone,
+                        provider_id=prov_id,
+                        provider_name=providers[prov_id].name,
+                        service_id=service.id if service else None,
+                        starts_at=r.start,
+                        ends_at=r.end,
+                    )
+                )
+        found.sort(key=lambda x: (x.starts_at, x.provider_name, x.datebook_id))
+        return found[:limit]

@@ -1,0 +1,86 @@
+"""Open time per provider and datebook, from stored working hours, overrides and time off."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.domain.scheduling.hours import DateOverride, WeeklyWindow, expand_weekly
+from frontdesk.domain.scheduling.ranges import TimeRange, intersect, subtract
+from frontdesk.storage import models as m
+from frontdesk.storage.repositories import directory as repo
+
+Key = tuple[int, int]  # (provider_id, datebook_id)
+
+
+def _t(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+async def open_ranges(
+    s: AsyncSession,
+    practice_id: int,
+    provider_ids: Sequence[int],
+    datebooks: dict[int, m.Datebook],
+    window: TimeRange,
+) -> dict[Key, list[TimeRange]]:
+    """Working hours minus breaks and time off, clipped to `window`, per (provider, datebook)."""
+    if not provider_ids or not datebooks:
+        return {}
+    only = next(iter(datebooks)) if len(datebooks) == 1 else None
+    rows = await repo.hours_for(s, practice_id, provider_ids, only)
+    work: dict[Key, list[WeeklyWindow]] = defaultdict(list)
+    breaks: dict[Key, list[WeeklyWindow]] = defaultdict(list)
+    for r in rows:
+        if r.datebook_id not in datebooks:
+            continue
+        ww = WeeklyWindow(weekday=r.weekday, start=_t(r.start_time), end=_t(r.end_time))
+        (work if r.kind == "work" else breaks)[(r.provider_id, r.datebook_id)].append(ww)
+    if not work:
+        return {}
+    # Local dates that can touch the window in any zone: one day of margin each side.
+    first = (window.start - timedelta(days=1)).date()
+    last = (window.end + timedelta(days=1)).date()
+    override_rows = await repo.overrides_for(s, practice_id, provider_ids, first, last)
+    overrides: dict[Key, dict[object, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    for o in override_rows:
+        day_windows = overrides[(o.provider_id, o.datebook_id)][o.day]
+        if o.start_time and o.end_time:
+            day_windows.append((_t(o.start_time), _t(o.end_time)))
+    off_rows = await repo.time_off_for(s, practice_id, provider_ids, window.start, window.end)
+    off: dict[int, list[TimeRange]] = defaultdict(list)
+    for t in off_rows:
+        off[t.provider_id].append(TimeRange(t.starts_at, t.ends_at))
+    out: dict[Key, list[TimeRange]] = {}
+    for key, windows in work.items():
+        provider_id, datebook_id = key
+        tz = ZoneInfo(datebooks[datebook_id].timezone)
+        ovs = [DateOverride(day=d, windows=tuple(w)) for d, w in overrides.get(key, {}).items()]  # type: ignore[arg-type]
+        expanded = expand_weekly(windows, breaks.get(key, []), ovs, tz, first, last)
+        clipped = intersect(expanded, [window])
+        out[key] = subtract(clipped, off.get(provider_id, []))
+    return out
+
+
+def within(ranges: Sequence[TimeRange], candidate: TimeRange) -> bool:
+    return any(r.contains(candidate) for r in ranges)
+
+
+def describe_hours(ranges: Sequence[TimeRange], tz: ZoneInfo) -> str:
+    if not ranges:
+        return "no working hours that day"
+    return ", ".join(
+        f"{r.start.astimezone(tz).strftime('%H:%M')}-{r.end.astimezone(tz).strftime('%H:%M')}" for r in ranges
+    )
+
+
+def local_day_window(moment: datetime, tz: ZoneInfo) -> TimeRange:
+    """The whole local day containing `moment`, as a UTC range (23 or 25 hours on DST days)."""
+    local = moment.astimezone(tz)
+    start = datetime.combine(local.date(), time(0), tzinfo=tz)
+    end = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
+    return TimeRange(start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")))

@@ -1,0 +1,113 @@
+"""Appointments, scoped to one practice. The overlap query here is the application-level check;
+PostgreSQL's exclusion constraint is the backstop."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, not_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatus
+from frontdesk.storage.models import Appointment
+
+_ACTIVE = [s.value for s in ACTIVE_STATUSES]
+
+
+def _live(now: datetime):  # type: ignore[no-untyped-def]
+    """Active, and not a hold that has already expired."""
+    return and_(
+        Appointment.status.in_(_ACTIVE),
+        not_(and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= now)),
+    )
+
+
+async def get(
+    s: AsyncSession, practice_id: int, appointment_id: int, *, lock: bool = False
+) -> Appointment | None:
+    q = select(Appointment).where(Appointment.practice_id == practice_id, Appointment.id == appointment_id)
+    if lock:
+        q = q.with_for_update()
+    return (await s.execute(q)).scalar_one_or_none()
+
+
+async def in_range(
+    s: AsyncSession,
+    practice_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    datebook_id: int | None = None,
+    provider_id: int | None = None,
+    limit: int = 500,
+) -> Sequence[Appointment]:
+    q = select(Appointment).where(
+        Appointment.practice_id == practice_id,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+        # An expired hold is history nobody needs to see.
+        not_(and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= now)),
+    )
+    if datebook_id is not None:
+        q = q.where(Appointment.datebook_id == datebook_id)
+    if provider_id is not None:
+        q = q.where(Appointment.provider_id == provider_id)
+    q = q.order_by(Appointment.starts_at, Appointment.id).limit(limit)
+    return (await s.execute(q)).scalars().all()
+
+
+async def busy_for(
+    s: AsyncSession,
+    practice_id: int,
+    provider_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> Sequence[Appointment]:
+    """Live appointments of these providers touching [start, end), any datebook."""
+    q = select(Appointment).where(
+        Appointment.practice_id == practice_id,
+        Appointment.provider_id.in_(provider_ids),
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+        _live(now),
+    )
+    return (await s.execute(q.order_by(Appointment.starts_at))).scalars().all()
+
+
+async def overlapping(
+    s: AsyncSession,
+    practice_id: int,
+    provider_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    exclude_id: int | None = None,
+) -> Sequence[Appointment]:
+    q = select(Appointment).where(
+        Appointment.practice_id == practice_id,
+        Appointment.provider_id == provider_id,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+        _live(now),
+    )
+    if exclude_id is not None:
+        q = q.where(Appointment.id != exclude_id)
+    return (await s.execute(q)).scalars().all()
+
+
+async def expire_holds(s: AsyncSession, practice_id: int, provider_id: int, now: datetime) -> None:
+    """Release this provider's lapsed holds, so the database constraint no longer counts them."""
+    await s.execute(
+        update(Appointment)
+        .where(
+            Appointment.practice_id == practice_id,
+            Appointment.provider_id == provider_id,
+            Appointment.status == AppointmentStatus.HELD.value,
+            Appointment.hold_expires_at <= now,
+        )
+        .values(status=AppointmentStatus.CANCELLED.value, cancel_reason="hold_expired", updated_at=now)
+    )

@@ -1,0 +1,45 @@
+"""Patients, scoped to one practice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.storage.models import Patient
+
+
+async def get(s: AsyncSession, practice_id: int, patient_id: int) -> Patient | None:
+    q = select(Patient).where(Patient.practice_id == practice_id, Patient.id == patient_id)
+    return (await s.execute(q)).scalar_one_or_none()
+
+
+async def get_many(s: AsyncSession, practice_id: int, ids: Sequence[int]) -> Sequence[Patient]:
+    if not ids:
+        return []
+    q = select(Patient).where(Patient.practice_id == practice_id, Patient.id.in_(ids))
+    return (await s.execute(q)).scalars().all()
+
+
+async def search(s: AsyncSession, practice_id: int, folded: str, raw: str, limit: int) -> Sequence[Patient]:
+    """Match every word of the folded query against the folded name, or the UID exactly."""
+    words = folded.split()
+    name_match = [Patient.search_name.contains(w, autoescape=True) for w in words]
+    cond = or_(Patient.uid == raw.strip(), *([and_(*name_match)] if words else []))
+    q = (
+        select(Patient)
+        .where(Patient.practice_id == practice_id, cond)
+        .order_by(Patient.last_name, Patient.first_name, Patient.id)
+        .limit(limit)
+    )
+    return (await s.execute(q)).scalars().all()
+
+
+async def find_by_name_and_phone(
+    s: AsyncSession, practice_id: int, folded_name: str, phone: str | None
+) -> Patient | None:
+    q = select(Patient).where(Patient.practice_id == practice_id, Patient.search_name == folded_name)
+    if phone:
+        q = q.where(Patient.phone == phone)
+    return (await s.execute(q.order_by(Patient.id).limit(1))).scalar_one_or_none()
