@@ -32,7 +32,9 @@ def req(sc: Scenario, start: str, end: str | None = None, **kw: object) -> Booki
 
 async def count_rows(app: Frontdesk, sc: Scenario) -> int:
     async with app.db.read() as s:
-        rows = (await s.execute(select(m.Appointment).where(m.Appointment.practice_id == sc.practice_id))).all()
+        rows = (
+            await s.execute(select(m.Appointment).where(m.Appointment.practice_id == sc.practice_id))
+        ).all()
         return len(rows)
 
 
@@ -71,7 +73,9 @@ async def test_overlap_is_a_conflict_and_back_to_back_is_fine(app: Frontdesk, sc
 async def test_allow_overlap_books_and_is_recorded(app: Frontdesk, scenario: Scenario) -> None:
     p = scenario.principal
     await app.appointments.book(p, req(scenario, "10:00", "10:30"))
-    a = await app.appointments.book(p, req(scenario, "10:00", "10:30", patient_id=scenario.maria, allow_overlap=True))
+    a = await app.appointments.book(
+        p, req(scenario, "10:00", "10:30", patient_id=scenario.maria, allow_overlap=True)
+    )
     assert a.allow_overlap is True
     async with app.db.read() as s:
         events = (
@@ -184,7 +188,10 @@ async def test_bad_input_names_the_field_and_changes_nothing(app: Frontdesk, sce
     cases = [
         (req(scenario, "10:00", "09:00"), "ends_at"),
         (req(scenario, "10:00", notes="x" * 256), "notes"),
-        (BookingRequest(provider_id=scenario.garcia, datebook_id=scenario.ny, starts_at="tuesday 3pm"), "starts_at"),
+        (
+            BookingRequest(provider_id=scenario.garcia, datebook_id=scenario.ny, starts_at="tuesday 3pm"),
+            "starts_at",
+        ),
         (req(scenario, "10:00", patient_id=None), "patient_id"),
         (req(scenario, "10:00", datebook_id=None), "datebook_id"),
     ]
@@ -198,20 +205,28 @@ async def test_bad_input_names_the_field_and_changes_nothing(app: Frontdesk, sce
 async def test_dst_gap_and_fold_times_are_refused_without_offset(app: Frontdesk, scenario: Scenario) -> None:
     p = scenario.principal
     with pytest.raises(Invalid, match="does not exist"):
-        await app.appointments.list(p, start="2026-03-08T02:30", end="2026-03-09", datebook_id=scenario.ny)
+        await app.appointments.in_range(
+            p, start="2026-03-08T02:30", end="2026-03-09", datebook_id=scenario.ny
+        )
     with pytest.raises(Invalid, match="twice"):
-        await app.appointments.list(p, start="2026-11-01T01:30", end="2026-11-02", datebook_id=scenario.ny)
-    rows, _ = await app.appointments.list(p, start="2026-11-01T01:30-05:00", end="2026-11-02", datebook_id=scenario.ny)
+        await app.appointments.in_range(
+            p, start="2026-11-01T01:30", end="2026-11-02", datebook_id=scenario.ny
+        )
+    rows, _ = await app.appointments.in_range(
+        p, start="2026-11-01T01:30-05:00", end="2026-11-02", datebook_id=scenario.ny
+    )
     assert rows == []
 
 
 async def test_list_limits(app: Frontdesk, scenario: Scenario) -> None:
     p = scenario.principal
     with pytest.raises(Invalid, match="90 days") as err:
-        await app.appointments.list(p, start="2026-03-01", end="2026-06-05", datebook_id=scenario.ny)
+        await app.appointments.in_range(p, start="2026-03-01", end="2026-06-05", datebook_id=scenario.ny)
     assert err.value.field == "end"
     await app.appointments.book(p, req(scenario, "10:00", "10:30"))
-    rows, truncated = await app.appointments.list(p, start=DAY, end="2026-03-04", datebook_name="main street")
+    rows, truncated = await app.appointments.in_range(
+        p, start=DAY, end="2026-03-04", datebook_name="main street"
+    )
     assert [r.patient_name for r in rows] == ["Juan Perez"] and truncated is False
 
 
@@ -228,7 +243,7 @@ async def test_other_practices_records_are_not_found(app: Frontdesk, scenario: S
     with pytest.raises(NotFound):
         await app.appointments.book(p, req(other, "10:00", "10:30", patient_id=scenario.juan))
     with pytest.raises(NotFound):
-        await app.appointments.list(p, start=DAY, end="2026-03-04", datebook_id=scenario.ny)
+        await app.appointments.in_range(p, start=DAY, end="2026-03-04", datebook_id=scenario.ny)
     assert all(r.id != scenario.juan for r in await app.patients.search(p, "Perez"))
     still = await app.appointments.get(scenario.principal, mine.id)
     assert still.status == "scheduled"

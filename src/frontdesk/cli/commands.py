@@ -48,7 +48,7 @@ async def _dispatch(app: Frontdesk, args: argparse.Namespace) -> int:
             p = await app.practices.create(args.slug, args.name, args.timezone)
             print(f"created practice {p.slug} (id {p.id}, {p.timezone})")
         else:
-            for p in await app.practices.list():
+            for p in await app.practices.list_all():
                 print(f"{p.id}\t{p.slug}\t{p.timezone}\t{p.name}")
     return 0
 

@@ -29,7 +29,7 @@ STATUS: dict[type[FrontdeskError], int] = {
 def status_for(exc: FrontdeskError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 

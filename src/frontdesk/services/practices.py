@@ -65,7 +65,7 @@ class PracticeService:
                 raise NotFound("no such practice", field="practice")
             return mapping.practice(row)
 
-    async def list(self) -> list[dto.PracticeInfo]:
+    async def list_all(self) -> list[dto.PracticeInfo]:
         async with self.db.read() as s:
             return [mapping.practice(r) for r in await dir_repo.list_practices(s)]
 

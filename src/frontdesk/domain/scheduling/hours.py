@@ -9,6 +9,7 @@ time it names.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -30,6 +31,7 @@ _ONE_DAY = timedelta(days=1)
 _ONE_US = timedelta(microseconds=1)
 _ONE_S = timedelta(seconds=1)
 _PROBE_STEP = timedelta(days=2)
+_MIDNIGHT = time(0)
 
 
 def _check_wall_window(start: time, end: time, field: str) -> None:
@@ -78,7 +80,7 @@ class DateOverride:
 
 
 def utc_offset(tz: tzinfo, instant: datetime) -> timedelta:
-    """The UTC offset `tz` observes at the aware `instant`."""
+    """The UTC offset `tz` observes at the aware `instant`, asked of the zone itself."""
     off = instant.astimezone(tz).utcoffset()
     if off is None:  # pragma: no cover - ZoneInfo always has an offset
         raise ValueError("time zone has no UTC offset")
@@ -110,19 +112,21 @@ def _bisect_change(tz: tzinfo, lo: datetime, hi: datetime, base: timedelta) -> d
 
 
 @lru_cache(maxsize=1024)
-def _year_transitions(tz: tzinfo, year: int) -> tuple[tuple[datetime, timedelta], ...]:
-    """Offset changes of `tz` at instants t with Jan 1 of `year` < t <= Jan 1 of the next year (UTC).
+def _zone_year(tz: tzinfo, year: int) -> tuple[tuple[datetime, ...], tuple[timedelta, ...]]:
+    """The offsets of `tz` through UTC calendar `year`: (instants, offsets), offsets[i] from instants[i].
 
-    Each entry is (first instant of the new offset, new offset). zoneinfo has no public list of
-    transitions, so they are found by probing every two days and bisecting where the offset
-    differs. That cannot miss one: since 1970 no tzdata zone has two transitions less than 166
-    hours apart, so none can cancel out between two probes. The result depends only on the zone
-    and the year, so it is cached: every slot search in a practice's zone shares the work.
+    instants[0] is Jan 1 00:00 UTC; later entries are the transitions t with Jan 1 < t <= the next
+    Jan 1. zoneinfo has no public list of transitions, so they are found by probing every two days
+    and bisecting where the offset differs. That cannot miss one: since 1970 no tzdata zone has
+    had two transitions less than 166 hours apart, so none can cancel out between two probes.
+    The table depends only on the zone and the year, so it is cached: every search in a
+    practice's zone shares the work, and the hot paths never ask zoneinfo again.
     """
     lo = datetime(year, 1, 1, tzinfo=UTC)
     end = datetime(year + 1, 1, 1, tzinfo=UTC) if year < 9999 else datetime.max.replace(tzinfo=UTC)
     base = utc_offset(tz, lo)
-    out: list[tuple[datetime, timedelta]] = []
+    instants = [lo]
+    offsets = [base]
     while lo < end:
         probe = lo + _PROBE_STEP if end - lo > _PROBE_STEP else end
         if utc_offset(tz, probe) == base:
@@ -130,42 +134,70 @@ def _year_transitions(tz: tzinfo, year: int) -> tuple[tuple[datetime, timedelta]
             continue
         lo = _bisect_change(tz, lo, probe, base)
         base = utc_offset(tz, lo)
-        out.append((lo, base))
-    return tuple(out)
+        instants.append(lo)
+        offsets.append(base)
+    return tuple(instants), tuple(offsets)
 
 
 def offset_segments(tz: tzinfo, start: datetime, end: datetime) -> list[tuple[datetime, timedelta]]:
     """Pieces of constant UTC offset covering [start, end], as (piece start, offset) pairs.
 
     The first piece starts at `start`; each later one at an offset change in (start, end]. The
-    slot finder aligns its grid per piece; local_range uses it to find where a DST gap ends.
+    slot finder aligns its grid per piece; local_range uses it to tell ordinary days (one piece)
+    from days near a DST change.
     """
     start = start.astimezone(UTC)
     end = end.astimezone(UTC)
-    out = [(start, utc_offset(tz, start))]
+    instants, offsets = _zone_year(tz, start.year)
+    out = [(start, offsets[bisect_right(instants, start) - 1])]
     for year in range(start.year, end.year + 1):
-        out.extend(c for c in _year_transitions(tz, year) if start < c[0] <= end)
+        instants, offsets = _zone_year(tz, year)
+        # instants[0] is New Year, not a change; a change exactly then is the previous year's last entry.
+        for i in range(max(1, bisect_right(instants, start)), len(instants)):
+            if instants[i] > end:
+                break
+            out.append((instants[i], offsets[i]))
     return out
 
 
 def _to_utc(wall: datetime, tz: tzinfo, fold: int) -> datetime:
-    """A naive wall time in `tz` as a UTC instant; `fold` picks the occurrence of an ambiguous time.
+    """A naive wall time near a DST change as a UTC instant; `fold` picks an ambiguous time's occurrence.
 
     For a wall time in a gap, PEP 495 reads fold=0 with the offset before the transition and
     fold=1 with the offset after; the transition (the first instant after the gap) lies between
     those two readings.
     """
-    local = wall.replace(tzinfo=tz, fold=0)
-    offset = local.utcoffset()
-    if offset is not None and offset == local.replace(fold=1).utcoffset():
-        return (wall - offset).replace(tzinfo=UTC)  # the usual case: nowhere near a transition
-    instant = local.replace(fold=fold).astimezone(UTC)
+    instant = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
     if instant.astimezone(tz).replace(tzinfo=None) == wall:
         return instant
     a = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
     b = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
     pieces = offset_segments(tz, min(a, b), max(a, b))
     return pieces[1][0] if len(pieces) > 1 else max(a, b)
+
+
+def _day_offset(day: date, tz: tzinfo) -> timedelta | None:
+    """The zone's offset if it is the same all through local `day` (and a margin), else None.
+
+    Real offsets lie within a day of UTC, so the local day falls inside the UTC days day-1..day+1.
+    On such a day a wall time maps to an instant by plain subtraction; only the rare day near a
+    transition needs the fold/gap rules of `_to_utc`.
+    """
+    lo = datetime.combine(day, _MIDNIGHT, UTC) - _ONE_DAY
+    pieces = offset_segments(tz, lo, lo + 3 * _ONE_DAY)
+    return pieces[0][1] if len(pieces) == 1 else None
+
+
+def _local_range(day: date, start: time, end: time, tz: tzinfo, offset: timedelta | None) -> TimeRange | None:
+    if offset is not None:
+        lo = datetime.combine(day, start, UTC) - offset
+        hi = datetime.combine(day, end, UTC) - offset
+    else:
+        lo = _to_utc(datetime.combine(day, start), tz, fold=0)
+        hi = _to_utc(datetime.combine(day, end), tz, fold=1)
+    if lo >= hi:
+        return None
+    return _trusted(lo, hi)  # both ends aware UTC, ordered just above
 
 
 def local_range(day: date, start: time, end: time, tz: ZoneInfo) -> TimeRange | None:
@@ -177,11 +209,7 @@ def local_range(day: date, start: time, end: time, tz: ZoneInfo) -> TimeRange | 
     """
     if start.tzinfo is not None or end.tzinfo is not None:
         raise ValueError("start and end must be naive wall-clock times")
-    lo = _to_utc(datetime.combine(day, start), tz, fold=0)
-    hi = _to_utc(datetime.combine(day, end), tz, fold=1)
-    if lo >= hi:
-        return None
-    return _trusted(lo, hi)  # both ends aware UTC, ordered just above
+    return _local_range(day, start, end, tz, _day_offset(day, tz))
 
 
 def expand_weekly(
@@ -216,10 +244,11 @@ def expand_weekly(
     while day <= last_day:
         override = by_day.get(day)
         spans = override.windows if override is not None else weekly[day.weekday()]
-        open_today = [r for s, e in spans if (r := local_range(day, s, e, tz)) is not None]
+        offset = _day_offset(day, tz)
+        open_today = [r for s, e in spans if (r := _local_range(day, s, e, tz, offset)) is not None]
         day_breaks = weekly_breaks[day.weekday()]
         if open_today and day_breaks:
-            cuts = [r for s, e in day_breaks if (r := local_range(day, s, e, tz)) is not None]
+            cuts = [r for s, e in day_breaks if (r := _local_range(day, s, e, tz, offset)) is not None]
             open_today = subtract(open_today, cuts)
         out.extend(open_today)
         day += _ONE_DAY

@@ -119,7 +119,7 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
         doctor_id: Annotated[int | None, Field(description="Only this doctor's appointments")] = None,
     ) -> Annotated[CallToolResult, shapes.AppointmentList]:
         async def act(p: Principal) -> Reply:
-            rows, truncated = await app.appointments.list(
+            rows, truncated = await app.appointments.in_range(
                 p,
                 start=start,
                 end=end,

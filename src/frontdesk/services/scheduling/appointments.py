@@ -78,7 +78,7 @@ class AppointmentService:
 
     # --- reading -------------------------------------------------------------------------
 
-    async def list(
+    async def in_range(
         self,
         p: Principal,
         *,
