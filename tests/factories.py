@@ -87,5 +87,11 @@ async def build_scenario(app: Frontdesk) -> Scenario:
 
 def _wh(pid: int, pr: m.Provider, book: m.Datebook, wd: int, kind: str, a: str, b: str) -> m.WorkingHours:
     return m.WorkingHours(
-        practice_id=pid, provider_id=pr.id, datebook_id=book.id, kind=kind, weekday=wd, start_time=a, end_time=b
+        practice_id=pid,
+        provider_id=pr.id,
+        datebook_id=book.id,
+        kind=kind,
+        weekday=wd,
+        start_time=a,
+        end_time=b,
     )
