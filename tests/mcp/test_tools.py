@@ -285,3 +285,27 @@ async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Sce
             "list_appointments", {"datebook_id": scenario.ny, "start": "2026-03-03", "end": "2026-03-04"}
         )
         assert day.structured_content["appointments"][0]["status"] == "scheduled"
+
+
+async def test_schema_violations_name_field_and_rule_without_echo(
+    connect: Connect, scenario: Scenario
+) -> None:
+    async with connect() as client:
+        r = await client.call_tool(
+            "create_appointment",
+            {
+                "datebook_id": scenario.ny,
+                "doctor_id": "abc",
+                "starts_at": "2026-03-03T10:00",
+                "notes": "y" * 300,
+            },
+        )
+        assert r.is_error
+        err = r.structured_content["error"]
+        assert err["code"] == "invalid"
+        assert "doctor_id: Input should be a valid integer" in err["message"]
+        assert "notes: String should have at most 255 characters" in err["message"]
+        assert "yyyy" not in r.content[0].text and "abc" not in r.content[0].text
+        missing = await client.call_tool("schedule_appointment", {"doctorName": "Garcia"})
+        assert missing.is_error and missing.structured_content["success"] is False
+        assert "patientName: Field required" in missing.structured_content["error"]

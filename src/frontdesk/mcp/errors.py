@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
+from pydantic import ValidationError
 
-from frontdesk.domain.errors import FrontdeskError
+from frontdesk.domain.errors import FrontdeskError, Invalid
 
 
 def tool_error(exc: FrontdeskError, *, style: str = "frontdesk") -> CallToolResult:
@@ -26,3 +27,13 @@ def tool_error(exc: FrontdeskError, *, style: str = "frontdesk") -> CallToolResu
         structured_content=structured,
         is_error=True,
     )
+
+
+def invalid_arguments(exc: ValidationError) -> Invalid:
+    """Schema violations as `field: rule` lines, without echoing the rejected values back."""
+    problems = []
+    for err in exc.errors():
+        field = ".".join(str(part) for part in err["loc"]) or "arguments"
+        problems.append((field, err["msg"]))
+    message = "; ".join(f"{field}: {msg}" for field, msg in problems)
+    return Invalid(message, field=problems[0][0] if problems else None)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, InputRequiredResult
+from pydantic import ValidationError
 
 from frontdesk import __version__
+from frontdesk.mcp.errors import invalid_arguments, tool_error
 from frontdesk.mcp.principal import resolver
 from frontdesk.mcp.tools import medapp, scheduling
 from frontdesk.services.app import Frontdesk
@@ -22,8 +26,23 @@ Times are ISO 8601; without an offset they are read in the datebook's time zone.
 double bookings and times outside working hours, and says why."""
 
 
+class FrontdeskServer(MCPServer[Any]):
+    """MCPServer whose argument-validation failures read like every other Frontdesk error."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                style = "medapp" if name in medapp.TOOL_NAMES else "frontdesk"
+                return tool_error(invalid_arguments(exc.__cause__), style=style)
+            raise
+
+
 def build_server(app: Frontdesk, *, default_principal: Principal | None = None) -> MCPServer[Any]:
-    server: MCPServer[Any] = MCPServer(
+    server = FrontdeskServer(
         "frontdesk",
         title="Frontdesk",
         version=__version__,

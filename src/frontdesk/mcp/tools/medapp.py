@@ -22,6 +22,7 @@ from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.scheduling.availability import parse_slot_id
 
 WIDGET_URI = "ui://widget/medical-app.html"
+TOOL_NAMES = frozenset({"search_doctors", "get_available_slots", "schedule_appointment"})
 SLOT_DAYS = 14
 SLOT_LIMIT = 20
 READ = ToolAnnotations(
