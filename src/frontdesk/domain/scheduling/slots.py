@@ -189,12 +189,10 @@ def _forbidden_starts(busy: Sequence[Busy], rules: SlotRules) -> list[tuple[date
             end = end.astimezone(UTC)
         before = b.buffer_before
         after = b.buffer_after
-        append(
-            (
-                start - (before + d if before > slot_after else lead),
-                end + (after if after > slot_before else slot_before),
-            )
-        )
+        # The larger of the two buffers that meet wins; they do not add up.
+        first_blocked = start - (before + d if before > slot_after else lead)
+        first_free = end + (after if after > slot_before else slot_before)
+        append((first_blocked, first_free))
     spans.sort(key=_first)
     return spans
 
