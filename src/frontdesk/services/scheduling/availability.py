@@ -112,32 +112,35 @@ class AvailabilityService:
                 s, p.practice_id, list({k[0] for k in opened}), lo - pad, hi + pad, now
             )
         busy: dict[int, list[Busy]] = {}
-        for b in busy_rows:
-            serv = services.get(b.service_id) if b.service_id is not None else None
-            busy.setdefault(b.provider_id, []).append(
+        for prov_id, serv_id, starts_at, ends_at in busy_rows:
+            serv = services.get(serv_id) if serv_id is not None else None
+            busy.setdefault(prov_id, []).append(
                 Busy(
-                    TimeRange(b.starts_at, b.ends_at),
+                    TimeRange(starts_at, ends_at),
                     timedelta(minutes=serv.buffer_before_minutes if serv else 0),
                     timedelta(minutes=serv.buffer_after_minutes if serv else 0),
                 )
             )
-        found: list[dto.Slot] = []
+        # Rank bare (start, end, provider, datebook) tuples first; build DTOs only for the ones returned.
+        ranked: list[tuple[datetime, str, int, int, datetime]] = []
         for (prov_id, book_id), ranges in opened.items():
-            book = books[book_id]
-            tz = ZoneInfo(book.timezone)
+            tz = ZoneInfo(books[book_id].timezone)
+            name = providers[prov_id].name
             for r in find_slots(ranges, busy.get(prov_id, []), rules, tz, now, window, limit):
-                found.append(
-                    dto.Slot(
-                        slot_id=slot_id(book_id, prov_id, service.id if service else None, r.start, minutes),
-                        datebook_id=book_id,
-                        datebook_name=book.name,
-                        timezone=book.timezone,
-                        provider_id=prov_id,
-                        provider_name=providers[prov_id].name,
-                        service_id=service.id if service else None,
-                        starts_at=r.start,
-                        ends_at=r.end,
-                    )
-                )
-        found.sort(key=lambda x: (x.starts_at, x.provider_name, x.datebook_id))
-        return found[:limit]
+                ranked.append((r.start, name, book_id, prov_id, r.end))
+        ranked.sort(key=lambda x: (x[0], x[1], x[2]))
+        serv_id = service.id if service else None
+        return [
+            dto.Slot(
+                slot_id=slot_id(book_id, prov_id, serv_id, start, minutes),
+                datebook_id=book_id,
+                datebook_name=books[book_id].name,
+                timezone=books[book_id].timezone,
+                provider_id=prov_id,
+                provider_name=name,
+                service_id=serv_id,
+                starts_at=start,
+                ends_at=end,
+            )
+            for start, name, book_id, prov_id, end in ranked[:limit]
+        ]

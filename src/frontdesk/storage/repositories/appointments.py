@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, not_, select, update
+from sqlalchemy import Row, and_, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatus
@@ -65,16 +65,19 @@ async def busy_for(
     start: datetime,
     end: datetime,
     now: datetime,
-) -> Sequence[Appointment]:
-    """Live appointments of these providers touching [start, end), any datebook."""
-    q = select(Appointment).where(
+) -> Sequence[Row[int, int | None, datetime, datetime]]:
+    """(provider_id, service_id, starts_at, ends_at) of live appointments touching [start, end), any
+    datebook. Plain rows, not entities: slot search reads thousands of them and needs four columns."""
+    q = select(
+        Appointment.provider_id, Appointment.service_id, Appointment.starts_at, Appointment.ends_at
+    ).where(
         Appointment.practice_id == practice_id,
         Appointment.provider_id.in_(provider_ids),
         Appointment.starts_at < end,
         Appointment.ends_at > start,
         _live(now),
     )
-    return (await s.execute(q.order_by(Appointment.starts_at))).scalars().all()
+    return (await s.execute(q.order_by(Appointment.starts_at))).all()
 
 
 async def overlapping(
