@@ -8,6 +8,7 @@ import json
 import os
 import sys
 
+from frontdesk.cli.registry import area_for
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.services import demo
 from frontdesk.services.app import Frontdesk
@@ -36,41 +37,16 @@ async def run(args: argparse.Namespace) -> int:
 async def _dispatch(app: Frontdesk, args: argparse.Namespace) -> int:
     if args.command == "migrate":
         print("database is up to date")
-    elif args.command == "demo":
+        return 0
+    if args.command == "demo":
         practice, created = await demo.seed(app.db, app.clock)
-        print(
-            f"demo practice {practice.slug!r} {'created' if created else 'already present; nothing changed'}"
-        )
-    elif args.command == "keys":
-        return await _keys(app, args)
-    elif args.command == "practices":
-        if args.practices_command == "create":
-            p = await app.practices.create(args.slug, args.name, args.timezone)
-            print(f"created practice {p.slug} (id {p.id}, {p.timezone})")
-        else:
-            for p in await app.practices.list_all():
-                print(f"{p.id}\t{p.slug}\t{p.timezone}\t{p.name}")
-    return 0
-
-
-async def _keys(app: Frontdesk, args: argparse.Namespace) -> int:
-    if args.keys_command == "create":
-        new = await app.practices.create_key(args.practice, args.name)
-        if args.json:
-            print(json.dumps({"client_id": new.info.prefix, "client_secret": new.secret}))
-        elif args.quiet:
-            print(new.secret)
-        else:
-            print(f"key {new.info.id} ({new.info.name}) created. Copy it now, it is not shown again:")
-            print(new.secret)
-    elif args.keys_command == "list":
-        for k in await app.practices.list_keys(args.practice):
-            state = f"revoked {k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "active"
-            print(f"{k.id}\t{k.prefix}…\t{k.name}\t{state}")
-    elif args.keys_command == "revoke":
-        k = await app.practices.revoke_key(args.practice, args.key_id)
-        print(f"key {k.id} revoked")
-    return 0
+        state = "created" if created else "already present; nothing changed"
+        print(f"demo practice {practice.slug!r} {state}")
+        return 0
+    area = area_for(args.command)
+    assert area is not None, args.command
+    code: int = await area.run(app, args)
+    return code
 
 
 async def _stdio(args: argparse.Namespace) -> int:

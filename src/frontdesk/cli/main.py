@@ -1,4 +1,4 @@
-"""The `frontdesk` command."""
+"""The `frontdesk` command. Each area registers its own subcommands (see the modules in this folder)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from frontdesk.cli import commands
+from frontdesk.cli.registry import AREAS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -17,41 +18,17 @@ def parser() -> argparse.ArgumentParser:
         "--database-url", help="SQLAlchemy URL (default: FRONTDESK_DATABASE_URL or ~/.frontdesk/frontdesk.db)"
     )
     sub = p.add_subparsers(dest="command", required=True)
-
     serve = sub.add_parser("serve", help="Streamable HTTP server at /mcp (and /health)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed the demo practice and print a fresh key")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-
-    stdio = sub.add_parser(
-        "stdio", help="serve one practice over stdio (Claude Desktop and other local clients)"
-    )
+    stdio = sub.add_parser("stdio", help="serve one practice over stdio (Claude Desktop, local clients)")
     stdio.add_argument("--practice", required=True, help="practice slug")
-
     sub.add_parser("demo", help="seed the demo practice (slug demo); running it again changes nothing")
     sub.add_parser("migrate", help="apply database migrations")
-
-    keys = sub.add_parser("keys", help="practice secret keys").add_subparsers(
-        dest="keys_command", required=True
-    )
-    kc = keys.add_parser("create", help="create a key; it is shown once")
-    kc.add_argument("--practice", required=True)
-    kc.add_argument("--name", required=True)
-    kc.add_argument("--quiet", action="store_true", help="print the key alone")
-    kc.add_argument("--json", action="store_true", help='print {"client_id": ..., "client_secret": ...}')
-    kl = keys.add_parser("list", help="list a practice's keys (never the secrets)")
-    kl.add_argument("--practice", required=True)
-    kr = keys.add_parser("revoke", help="revoke a key at once")
-    kr.add_argument("--practice", required=True)
-    kr.add_argument("key_id", type=int)
-
-    pr = sub.add_parser("practices", help="practices").add_subparsers(dest="practices_command", required=True)
-    pc = pr.add_parser("create")
-    pc.add_argument("--slug", required=True)
-    pc.add_argument("--name", required=True)
-    pc.add_argument("--timezone", required=True)
-    pr.add_parser("list")
+    for area in AREAS:
+        area.add_parser(sub)
     return p
 
 
@@ -64,8 +41,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         commands.serve(args)
         return
-    code = asyncio.run(commands.run(args))
-    raise SystemExit(code)
+    raise SystemExit(asyncio.run(commands.run(args)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,15 @@
+"""Subcommand areas. Each module has `add_parser(subparsers)` and `async run(app, args) -> int`,
+and claims the top-level command name(s) in `COMMANDS`."""
+
+from __future__ import annotations
+
+from frontdesk.cli import keys, practices
+
+AREAS = [keys, practices]
+
+
+def area_for(command: str):  # type: ignore[no-untyped-def]
+    for area in AREAS:
+        if command in area.COMMANDS:
+            return area
+    return None
