@@ -3,9 +3,9 @@ and claims the top-level command name(s) in `COMMANDS`."""
 
 from __future__ import annotations
 
-from frontdesk.cli import keys, practices
+from frontdesk.cli import audit, clients, keys, practices, users
 
-AREAS = [keys, practices]
+AREAS = [keys, practices, users, clients, audit]
 
 
 def area_for(command: str):  # type: ignore[no-untyped-def]

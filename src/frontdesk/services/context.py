@@ -6,19 +6,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from frontdesk.domain.access import ALL_SCOPES
 from frontdesk.domain.errors import Forbidden
 
-# The scopes a practice secret key carries. The security issue narrows these per staff role and token.
-ALL_SCOPES: frozenset[str] = frozenset(
-    {"appointments:read", "appointments:write", "patients:read", "patients:write", "admin"}
-)
+__all__ = ["ALL_SCOPES", "Clock", "Principal", "system_clock"]
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """The caller of a use case. `actor` is the person or key (e.g. "user:12", "key:3", "stdio:demo");
+    `client` the OAuth client acting for them, if any; `scopes` what the credential allows."""
+
     practice_id: int
     actor: str
     scopes: frozenset[str] = field(default=ALL_SCOPES)
+    client: str | None = None
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:

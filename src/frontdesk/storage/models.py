@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -204,14 +205,35 @@ class Appointment(_Tenant, Base):
 
 
 class AuditEvent(_Tenant, Base):
-    """Who did what to which record. The security issue adds hash chaining and export."""
+    """Who did what to which record. Append-only; per practice, each entry's hash covers its fields
+    and the previous entry's hash (`seq` orders the chain), so an edit or deletion breaks the chain."""
 
     __tablename__ = "audit_events"
+    seq: Mapped[int | None] = mapped_column(ID, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(120))
+    client: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    tool: Mapped[str | None] = mapped_column(String(60), nullable=True)
     action: Mapped[str] = mapped_column(String(60))
     record_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
     record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    __table_args__ = (Index("ix_audit_events_at", "practice_id", "at"),)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    __table_args__ = (
+        Index("ix_audit_events_at", "practice_id", "at"),
+        UniqueConstraint("practice_id", "seq", name="uq_audit_events_seq"),
+    )
+
+
+class IdempotencyKey(_Tenant, Base):
+    """A write tool's idempotency key: the first call's argument fingerprint and its result."""
+
+    __tablename__ = "idempotency_keys"
+    actor: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("practice_id", "actor", "key", name="uq_idempotency_keys_key"),)
