@@ -320,7 +320,9 @@ async def reschedule_and_cancel(s: Session, doctor_name: str) -> tuple[dict[str,
     assert moved["patient_name"] == "Carlos Lopez" and moved["status"] == afternoon["status"]
 
     cancelled = (
-        await s.ok("update_appointment", {"appointment_id": morning["id"], "status": "cancelled"})
+        await s.ok(
+            "update_appointment", {"appointment_id": morning["id"], "status": "cancelled", "confirm": True}
+        )
     ).structured_content
     assert cancelled is not None
     assert cancelled["id"] == morning["id"] and cancelled["status"] == "cancelled"

@@ -27,6 +27,7 @@ EXPECTED_TOOLS = set(ODONTO_ANNOTATIONS) | {
     "search_doctors",
     "get_available_slots",
     "schedule_appointment",
+    "list_audit_events",
 }
 
 pytestmark = pytest.mark.usefixtures("scenario")
@@ -141,7 +142,7 @@ async def test_update_reschedules_and_cancels(connect: Connect, scenario: Scenar
         assert moved.structured_content["start"] == "2026-03-05T16:00:00-05:00"
         assert moved.structured_content["end"] == "2026-03-05T17:00:00-05:00"
         gone = await client.call_tool(
-            "update_appointment", {"appointment_id": b["id"], "status": "cancelled"}
+            "update_appointment", {"appointment_id": b["id"], "status": "cancelled", "confirm": True}
         )
         assert gone.structured_content["status"] == "cancelled"
         day = await client.call_tool(
@@ -254,7 +255,7 @@ async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Sce
             "patient_id": other.juan,
             "starts_at": "2026-03-03T10:00",
         },
-        "update_appointment": {"appointment_id": appt_id, "status": "cancelled"},
+        "update_appointment": {"appointment_id": appt_id, "status": "cancelled", "confirm": True},
         "find_available_slots": {"datebook_id": scenario.ny},
         "hold_slot": {
             "datebook_id": other.ny,

@@ -15,25 +15,33 @@ PrincipalResolver = Callable[[Context[Any]], Principal]
 
 
 def principal_from_token(user: AuthenticatedUser) -> Principal:
-    claims = user.access_token.claims or {}
+    token = user.access_token
+    claims = token.claims or {}
+    actor = str(claims.get("actor", token.client_id))
     return Principal(
         practice_id=int(claims["practice_id"]),
-        actor=str(claims.get("actor", user.access_token.client_id)),
-        scopes=frozenset(user.access_token.scopes),
+        actor=actor,
+        scopes=frozenset(token.scopes),
+        # A practice key acts for itself; an OAuth token acts for a person through a client.
+        client=None if token.client_id == actor else token.client_id,
     )
+
+
+def from_request(request: Any, default: Principal | None) -> Principal:
+    """The principal of a transport request (a Starlette request over HTTP, None otherwise)."""
+    if request is not None:
+        user = request.scope.get("user")
+        if isinstance(user, AuthenticatedUser):
+            return principal_from_token(user)
+    if default is not None:
+        return default
+    raise Unauthenticated("this connection carries no practice credentials")
 
 
 def resolver(default: Principal | None) -> PrincipalResolver:
     """Prefer the HTTP request's authenticated token; fall back to `default` (stdio, in-process)."""
 
     def resolve(ctx: Context[Any]) -> Principal:
-        request = ctx.request_context.request
-        if request is not None:
-            user = request.scope.get("user")
-            if isinstance(user, AuthenticatedUser):
-                return principal_from_token(user)
-        if default is not None:
-            return default
-        raise Unauthenticated("this connection carries no practice credentials")
+        return from_request(ctx.request_context.request, default)
 
     return resolve

@@ -12,8 +12,9 @@ from pydantic import ValidationError
 
 from frontdesk import __version__
 from frontdesk.mcp.errors import invalid_arguments, tool_error
+from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import resolver
-from frontdesk.mcp.tools import medapp, scheduling
+from frontdesk.mcp.tools import admin, medapp, scheduling
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 
@@ -49,9 +50,11 @@ def build_server(app: Frontdesk, *, default_principal: Principal | None = None) 
         instructions=INSTRUCTIONS,
         website_url="https://github.com/frontdesk-health/frontdesk",
     )
+    server.middleware.append(ToolGuard(default_principal))
     resolve = resolver(default_principal)
     scheduling.register(server, app, resolve)
     medapp.register(server, app, resolve)
+    admin.register(server, app, resolve)
     widget = files("frontdesk.widgets").joinpath("medical-app.html").read_text(encoding="utf-8")
 
     @server.resource(

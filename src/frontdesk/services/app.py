@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from frontdesk.services.audit import AuditService
 from frontdesk.services.context import Clock, system_clock
 from frontdesk.services.directory import DirectoryService
 from frontdesk.services.patients import PatientService
@@ -20,10 +21,11 @@ class Frontdesk:
         self.db = db
         self.clock = clock
         self.settings = settings or Settings.from_env()
+        self.audit = AuditService(db, clock)
         self.practices = PracticeService(db, clock)
         self.directory = DirectoryService(db)
         self.patients = PatientService(db, clock)
-        self.appointments = AppointmentService(db, clock, self.settings)
+        self.appointments = AppointmentService(db, clock, self.settings, self.audit)
         self.availability = AvailabilityService(db, clock, self.settings)
 
     @classmethod

@@ -45,7 +45,7 @@ async def create_patient(
     )
     s.add(row)
     await s.flush()
-    audit.record(s, p, now, "patient.create", "patient", row.id)
+    await audit.record(s, p, now, "patient.create", "patient", row.id)
     return row
 
 
@@ -94,7 +94,8 @@ class PatientService:
         limit = max(1, min(limit, SEARCH_LIMIT))
         async with self.db.write() as s:
             rows = await repo.search(s, p.practice_id, fold(text), text, limit)
-            audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=f"{len(rows)} results")
+            detail = f"{len(rows)} results"
+            await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)
             return [mapping.patient(r) for r in rows]
 
     async def create(

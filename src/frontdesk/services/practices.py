@@ -84,7 +84,7 @@ class PracticeService:
             )
             s.add(row)
             await s.flush()
-            audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
+            await audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
             return dto.NewApiKey(info=mapping.api_key(row), secret=secret)
 
     async def list_keys(self, slug: str) -> list[dto.ApiKeyInfo]:
@@ -100,7 +100,7 @@ class PracticeService:
                 raise NotFound(f"no key with id {key_id} in practice {slug!r}", field="key_id")
             if row.revoked_at is None:
                 row.revoked_at = self.clock()
-                audit.record(
+                await audit.record(
                     s, Principal(practice.id, "cli"), row.revoked_at, "key.revoke", "api_key", row.id
                 )
             return mapping.api_key(row)

@@ -28,6 +28,11 @@ def translate(exc: DBAPIError) -> FrontdeskError:
         return Conflict("that time overlaps another appointment of this provider", field="starts_at")
     if isinstance(exc, IntegrityError):
         text = str(exc.orig).lower()
+        if "idempotency_keys" in text:
+            # A concurrent call claimed the same idempotency key first; the caller replays its result.
+            return Conflict(
+                "this request is already being processed", details={"idempotency_in_flight": True}
+            )
         if code == _UNIQUE or "unique" in text:
             return Conflict("a record with the same unique value already exists")
         if code == _FOREIGN_KEY or "foreign key" in text:

@@ -3,6 +3,7 @@ the widget at ui://widget/medical-app.html, and a disambiguation answer when a n
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from frontdesk.domain.errors import Ambiguous, FrontdeskError, Invalid, NotFound
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
 from frontdesk.mcp.errors import tool_error
 from frontdesk.mcp.principal import PrincipalResolver
+from frontdesk.mcp.tools.scheduling import idempotency
 from frontdesk.services import dto
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
@@ -244,11 +246,19 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
         specialty: Annotated[str | None, Field(description="Specialty to disambiguate")] = None,
         slotId: Annotated[str | None, Field(description="Slot id from get_available_slots")] = None,
         slotTime: Annotated[str | None, Field(description="'09:00' or an ISO 8601 date-time")] = None,
+        idempotency_key: Annotated[
+            str | None, Field(max_length=200, description="Optional: a retry with the same key books once")
+        ] = None,
     ) -> Annotated[CallToolResult, ScheduleOut]:
+        args = dict(locals())
         try:
             p = resolve(ctx)
             d = await doctor(p, doctorId, doctorName, specialty)
             request = await _booking_for(app, p, d, slotId, slotTime, patientName, patientPhone)
+            if idempotency_key is not None:
+                request = dataclasses.replace(
+                    request, idempotency=idempotency("schedule_appointment", idempotency_key, args)
+                )
             a = await app.appointments.book(p, request)
         except Ambiguous as exc:
             return _ambiguous(exc, ScheduleOut)

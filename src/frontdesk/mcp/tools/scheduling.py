@@ -8,11 +8,14 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from frontdesk.domain.errors import Invalid
 from frontdesk.mcp import shapes
+from frontdesk.mcp.guard import fingerprint
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
+from frontdesk.services.idempotency import Idempotency, check_key
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 
 READ = ToolAnnotations(
@@ -32,10 +35,23 @@ DatebookId = Annotated[int | None, Field(description="Datebook ID (from list_dat
 DatebookName = Annotated[str | None, Field(description="Datebook name, alternative to datebook_id")]
 Notes = Annotated[str | None, Field(max_length=255, description="Reason for visit (max 255 characters)")]
 When = Annotated[str, Field(description="ISO 8601; without an offset it is read in the datebook's time zone")]
+IdempotencyKey = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="Optional: retrying with the same key and arguments returns the first result instead "
+        "of writing twice; the same key with other arguments is an error",
+    ),
+]
 AllowOverlap = Annotated[
     bool,
     Field(description="Staff only: book even though the doctor already has an appointment then (recorded)"),
 ]
+
+
+def idempotency(tool: str, key: str | None, arguments: dict[str, Any]) -> Idempotency | None:
+    key = check_key(key)
+    return None if key is None else Idempotency(key, fingerprint(tool, arguments))
 
 
 def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver) -> None:
@@ -160,7 +176,10 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
         service_id: Annotated[int | None, Field(description="Service (from list_services)")] = None,
         notes: Notes = None,
         allow_overlap: AllowOverlap = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> Annotated[CallToolResult, shapes.AppointmentOut]:
+        args = dict(locals())
+
         async def act(p: Principal) -> Reply:
             a = await app.appointments.book(
                 p,
@@ -175,6 +194,7 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
                     service_id=service_id,
                     notes=notes,
                     allow_overlap=allow_overlap,
+                    idempotency=idempotency("create_appointment", idempotency_key, args),
                 ),
             )
             return Reply(shapes.appointment(a), "Booked " + shapes.line(a))
@@ -200,8 +220,19 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
             Literal["confirmed", "cancelled"] | None, Field(description="confirmed or cancelled")
         ] = None,
         allow_overlap: AllowOverlap = False,
+        confirm: Annotated[
+            bool, Field(description="Required (true) to cancel: set it only after the person agreed")
+        ] = False,
+        idempotency_key: IdempotencyKey = None,
     ) -> Annotated[CallToolResult, shapes.AppointmentOut]:
+        args = dict(locals())
+
         async def act(p: Principal) -> Reply:
+            if status == "cancelled" and not confirm:
+                raise Invalid(
+                    "cancelling is destructive: ask the person, then call again with confirm: true",
+                    field="confirm",
+                )
             a = await app.appointments.update(
                 p,
                 AppointmentChange(
@@ -212,6 +243,7 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
                     notes=notes,
                     status=status,
                     allow_overlap=allow_overlap,
+                    idempotency=idempotency("update_appointment", idempotency_key, args),
                 ),
             )
             return Reply(shapes.appointment(a), "Updated " + shapes.line(a))
@@ -308,7 +340,10 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
         ends_at: Annotated[str | None, Field(description="End time, ISO 8601 (optional)")] = None,
         service_id: Annotated[int | None, Field(description="Service (from list_services)")] = None,
         notes: Notes = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> Annotated[CallToolResult, shapes.AppointmentOut]:
+        args = dict(locals())
+
         async def act(p: Principal) -> Reply:
             a = await app.appointments.book(
                 p,
@@ -323,6 +358,7 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
                     service_id=service_id,
                     notes=notes,
                     hold=True,
+                    idempotency=idempotency("hold_slot", idempotency_key, args),
                 ),
             )
             out = shapes.appointment(a)
@@ -339,9 +375,13 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
     async def confirm_appointment(
         ctx: Context,
         appointment_id: Annotated[int, Field(description="The held or scheduled appointment's ID")],
+        idempotency_key: IdempotencyKey = None,
     ) -> Annotated[CallToolResult, shapes.AppointmentOut]:
+        args = dict(locals())
+
         async def act(p: Principal) -> Reply:
-            a = await app.appointments.confirm(p, appointment_id)
+            idem = idempotency("confirm_appointment", idempotency_key, args)
+            a = await app.appointments.confirm(p, appointment_id, idem)
             return Reply(shapes.appointment(a), "Confirmed " + shapes.line(a))
 
         return await run(ctx, resolve, act)

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,8 +23,10 @@ from frontdesk.domain.scheduling.status import (
 )
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
 from frontdesk.services import audit, dto
+from frontdesk.services.audit import AuditService, on_failure
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
+from frontdesk.services.idempotency import Idempotency, claim, store
 from frontdesk.services.patients import resolve_or_create
 from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
 from frontdesk.services.settings import Settings
@@ -49,6 +54,7 @@ class BookingRequest:
     allow_overlap: bool = False
     hold: bool = False
     reuse_patient_by_phone: bool = False
+    idempotency: Idempotency | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,7 @@ class AppointmentChange:
     notes: str | None = None
     status: str | None = None
     allow_overlap: bool = False
+    idempotency: Idempotency | None = None
 
 
 def _when(value: str | datetime, tz: ZoneInfo, field: str) -> datetime:
@@ -71,10 +78,11 @@ def _when(value: str | datetime, tz: ZoneInfo, field: str) -> datetime:
 
 
 class AppointmentService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: Settings, trail: AuditService) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
+        self.trail = trail
 
     # --- reading -------------------------------------------------------------------------
 
@@ -89,9 +97,13 @@ class AppointmentService:
         provider_id: int | None = None,
     ) -> tuple[list[dto.AppointmentInfo], bool]:
         """Appointments touching [start, end) in one datebook, and whether the list was cut at the limit."""
-        p.require("appointments:read")
         limit = self.settings.max_results
-        async with self.db.read() as s:
+        # Names of patients are patient data: the read is audited, so it runs in a write transaction.
+        async with (
+            on_failure(self.trail, p, "appointment.list", "datebook", datebook_id),
+            self.db.write() as s,
+        ):
+            p.require("appointments:read")
             book = await resolve_datebook(s, p.practice_id, datebook_id, datebook_name)
             tz = ZoneInfo(book.timezone)
             lo = parse_datetime(start, tz, field="start")
@@ -108,13 +120,24 @@ class AppointmentService:
                 limit=limit + 1,
             )
             infos = await self._infos(s, p.practice_id, list(rows[:limit]))
+            await audit.record(
+                s,
+                p,
+                self.clock(),
+                "appointment.list",
+                "datebook",
+                book.id,
+                detail=f"{len(infos)} appointments",
+            )
             return infos, len(rows) > limit
 
     async def get(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
-        p.require("appointments:read")
-        async with self.db.read() as s:
-            row = await self._get(s, p.practice_id, appointment_id)
-            return (await self._infos(s, p.practice_id, [row]))[0]
+        async with on_failure(self.trail, p, "appointment.read", "appointment", appointment_id):
+            async with self.db.write() as s:
+                p.require("appointments:read")
+                row = await self._get(s, p.practice_id, appointment_id)
+                await audit.record(s, p, self.clock(), "appointment.read", "appointment", row.id)
+                return (await self._infos(s, p.practice_id, [row]))[0]
 
     def _check_range(self, lo: datetime, hi: datetime) -> None:
         if hi <= lo:
@@ -126,10 +149,10 @@ class AppointmentService:
 
     async def book(self, p: Principal, req: BookingRequest) -> dto.AppointmentInfo:
         """Create an appointment (or a hold) if the time is inside working hours and free."""
-        p.require("appointments:write")
-        notes = validation.notes(req.notes)
-        async with self.db.write() as s:
-            now = self.clock()
+        action = "appointment.hold" if req.hold else "appointment.create"
+
+        async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
+            notes = validation.notes(req.notes)
             book = await resolve_datebook(s, p.practice_id, req.datebook_id, req.datebook_name)
             tz = ZoneInfo(book.timezone)
             provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
@@ -173,22 +196,18 @@ class AppointmentService:
             )
             s.add(row)
             await s.flush()
-            audit.record(
-                s,
-                p,
-                now,
-                "appointment.hold" if req.hold else "appointment.create",
-                "appointment",
-                row.id,
-                detail="allow_overlap" if req.allow_overlap else None,
-            )
+            detail = "allow_overlap" if req.allow_overlap else None
+            await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
             return (await self._infos(s, p.practice_id, [row]))[0]
 
-    async def confirm(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
+        return await self._write(p, action, None, req.idempotency, body)
+
+    async def confirm(
+        self, p: Principal, appointment_id: int, idempotency: Idempotency | None = None
+    ) -> dto.AppointmentInfo:
         """A hold becomes a booking (scheduled); a scheduled appointment becomes confirmed."""
-        p.require("appointments:write")
-        async with self.db.write() as s:
-            now = self.clock()
+
+        async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
             row = await self._get(s, p.practice_id, appointment_id, lock=True)
             current = S(row.status)
             if current == S.HELD:
@@ -203,15 +222,16 @@ class AppointmentService:
                 check_transition(current, S.CONFIRMED)
                 row.status = S.CONFIRMED.value
             row.updated_at = now
-            audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
+            await audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
             return (await self._infos(s, p.practice_id, [row]))[0]
+
+        return await self._write(p, "appointment.confirm", appointment_id, idempotency, body)
 
     async def update(self, p: Principal, change: AppointmentChange) -> dto.AppointmentInfo:
         """Reschedule, reassign, change notes or status; time changes are re-checked like a new booking."""
-        p.require("appointments:write")
-        notes = validation.notes(change.notes) if change.notes is not None else None
-        async with self.db.write() as s:
-            now = self.clock()
+
+        async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
+            notes = validation.notes(change.notes) if change.notes is not None else None
             row = await self._get(s, p.practice_id, change.appointment_id, lock=True)
             current = S(row.status)
             if current == S.HELD and row.hold_expires_at is not None and row.hold_expires_at <= now:
@@ -251,8 +271,42 @@ class AppointmentService:
             row.updated_at = now
             # Flush now so a database-level overlap refusal surfaces inside this transaction.
             await s.flush()
-            audit.record(s, p, now, "appointment.update", "appointment", row.id, detail=_summary(change))
+            await audit.record(
+                s, p, now, "appointment.update", "appointment", row.id, detail=_summary(change)
+            )
             return (await self._infos(s, p.practice_id, [row]))[0]
+
+        return await self._write(p, "appointment.update", change.appointment_id, change.idempotency, body)
+
+    async def _write(
+        self,
+        p: Principal,
+        action: str,
+        record_id: int | None,
+        idem: Idempotency | None,
+        body: Callable[[AsyncSession, datetime], Awaitable[dto.AppointmentInfo]],
+    ) -> dto.AppointmentInfo:
+        """One write use case: scope check, idempotency claim, the body, audit of any refusal."""
+        async with on_failure(self.trail, p, action, "appointment", record_id):
+            p.require("appointments:write")
+            for attempt in (1, 2):
+                try:
+                    async with self.db.write() as s:
+                        now = self.clock()
+                        if idem is not None:
+                            stored = await claim(s, p, idem, now)
+                            if stored is not None:
+                                return _from_payload(json.loads(stored))
+                        info = await body(s, now)
+                        if idem is not None:
+                            await store(s, p, idem, _to_payload(info))
+                        return info
+                except Conflict as exc:
+                    # A concurrent call with the same key committed first: replay its result.
+                    if attempt == 1 and exc.details.get("idempotency_in_flight"):
+                        continue
+                    raise
+            raise AssertionError("unreachable")
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -391,3 +445,21 @@ def _summary(change: AppointmentChange) -> str:
     if change.allow_overlap:
         parts.append("allow_overlap")
     return ",".join(parts)
+
+
+_TIMES = ("starts_at", "ends_at", "hold_expires_at")
+
+
+def _to_payload(info: dto.AppointmentInfo) -> dict[str, object]:
+    out = dataclasses.asdict(info)
+    for key in _TIMES:
+        value = out[key]
+        out[key] = value.isoformat() if isinstance(value, datetime) else None
+    return out
+
+
+def _from_payload(data: dict[str, object]) -> dto.AppointmentInfo:
+    for key in _TIMES:
+        value = data.get(key)
+        data[key] = datetime.fromisoformat(value) if isinstance(value, str) else None
+    return dto.AppointmentInfo(**data)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""What each tool needs, and the middleware that applies it to tools/list and tools/call.
+
+Services check scopes themselves (that is the rule); here tools a credential can never use are hidden
+from tools/list, and each call is tagged with its tool name for the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp_types import ListToolsResult
+
+from frontdesk.domain import access
+from frontdesk.domain.errors import FrontdeskError
+from frontdesk.mcp.principal import from_request
+from frontdesk.services.audit import current_tool
+from frontdesk.services.context import Principal
+
+TOOL_SCOPES: dict[str, str] = {
+    "list_datebooks": access.APPOINTMENTS_READ,
+    "list_doctors": access.APPOINTMENTS_READ,
+    "list_services": access.APPOINTMENTS_READ,
+    "list_appointments": access.APPOINTMENTS_READ,
+    "find_available_slots": access.APPOINTMENTS_READ,
+    "search_doctors": access.APPOINTMENTS_READ,
+    "get_available_slots": access.APPOINTMENTS_READ,
+    "search_patients": access.PATIENTS_READ,
+    "create_appointment": access.APPOINTMENTS_WRITE,
+    "update_appointment": access.APPOINTMENTS_WRITE,
+    "hold_slot": access.APPOINTMENTS_WRITE,
+    "confirm_appointment": access.APPOINTMENTS_WRITE,
+    "schedule_appointment": access.APPOINTMENTS_WRITE,
+    "list_audit_events": access.ADMIN,
+}
+
+
+def allowed(tool: str, principal: Principal) -> bool:
+    needed = TOOL_SCOPES.get(tool)
+    return needed is None or needed in principal.scopes
+
+
+class ToolGuard:
+    """Server middleware: filters tools/list by scope and names the tool being called."""
+
+    def __init__(self, default: Principal | None) -> None:
+        self.default = default
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method == "tools/call":
+            name = (ctx.params or {}).get("name")
+            token = current_tool.set(name if isinstance(name, str) else None)
+            try:
+                return await call_next(ctx)
+            finally:
+                current_tool.reset(token)
+        result = await call_next(ctx)
+        if ctx.method != "tools/list":
+            return result
+        try:
+            principal = from_request(ctx.request, self.default)
+        except FrontdeskError:
+            return result
+        # The chain hands back the wire form (a dict); a model is accepted too.
+        if isinstance(result, ListToolsResult):
+            result.tools = [t for t in result.tools if allowed(t.name, principal)]
+        elif isinstance(result, dict) and isinstance(result.get("tools"), list):
+            result["tools"] = [t for t in result["tools"] if allowed(str(t.get("name")), principal)]
+        return result
+
+
+def fingerprint(tool: str, arguments: dict[str, Any]) -> str:
+    """What makes two calls "the same request" for an idempotency key: the tool and its arguments."""
+    body = {k: v for k, v in arguments.items() if k not in ("ctx", "idempotency_key") and v is not None}
+    return hashlib.sha256(json.dumps([tool, body], sort_keys=True, default=str).encode()).hexdigest()
