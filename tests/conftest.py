@@ -101,7 +101,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def app(db_url: str, clock: Clock) -> AsyncIterator[Frontdesk]:
-    db = Database(db_url, pool_size=60)
+    db = Database(db_url, pool_size=10)
     fd = Frontdesk(db, clock=clock, settings=Settings())
     yield fd
     await fd.close()

@@ -24,6 +24,11 @@ def sqlstate(exc: DBAPIError) -> str | None:
 
 def translate(exc: DBAPIError) -> FrontdeskError:
     code = sqlstate(exc)
+    if code in RETRYABLE:
+        return Unavailable(
+            "the database is busy with a conflicting change; nothing was changed, please retry",
+            details={"retryable": True},
+        )
     if code == _EXCLUSION:
         return Conflict("that time overlaps another appointment of this provider", field="starts_at")
     if isinstance(exc, IntegrityError):

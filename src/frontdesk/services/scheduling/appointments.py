@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import validation
-from frontdesk.domain.errors import Conflict, Invalid, NotFound
+from frontdesk.domain.errors import Conflict, Invalid, NotFound, Unavailable
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.status import (
     FHIR_STATUS,
@@ -37,6 +38,7 @@ from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import patients as patient_repo
 
 S = AppointmentStatus
+WRITE_ATTEMPTS = 3  # bounded retries for deadlock victims and idempotency races
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +291,7 @@ class AppointmentService:
         """One write use case: scope check, idempotency claim, the body, audit of any refusal."""
         async with on_failure(self.trail, p, action, "appointment", record_id):
             p.require("appointments:write")
-            for attempt in (1, 2):
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
                 try:
                     async with self.db.write() as s:
                         now = self.clock()
@@ -301,9 +303,12 @@ class AppointmentService:
                         if idem is not None:
                             await store(s, p, idem, _to_payload(info))
                         return info
-                except Conflict as exc:
-                    # A concurrent call with the same key committed first: replay its result.
-                    if attempt == 1 and exc.details.get("idempotency_in_flight"):
+                except (Conflict, Unavailable) as exc:
+                    # A concurrent call with the same key committed first (replay its result), or the
+                    # database chose this transaction as a deadlock victim: run it again, a few times.
+                    again = exc.details.get("idempotency_in_flight") or exc.details.get("retryable")
+                    if attempt < WRITE_ATTEMPTS and again:
+                        await asyncio.sleep(0.01 * attempt)
                         continue
                     raise
             raise AssertionError("unreachable")
