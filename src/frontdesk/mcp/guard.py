@@ -72,5 +72,10 @@ class ToolGuard:
 
 def fingerprint(tool: str, arguments: dict[str, Any]) -> str:
     """What makes two calls "the same request" for an idempotency key: the tool and its arguments."""
-    body = {k: v for k, v in arguments.items() if k not in ("ctx", "idempotency_key") and v is not None}
+    # Only the call's own values: a tool's locals() also hold the context and closure objects.
+    body = {
+        k: v
+        for k, v in arguments.items()
+        if k != "idempotency_key" and isinstance(v, str | int | float | bool | list | dict)
+    }
     return hashlib.sha256(json.dumps([tool, body], sort_keys=True, default=str).encode()).hexdigest()
