@@ -24,7 +24,7 @@ class Principal:
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
-            raise Forbidden(f"this credential lacks the {scope} scope")
+            raise Forbidden(f"insufficient_scope: this credential lacks the {scope} scope")
 
 
 Clock = Callable[[], datetime]
