@@ -140,86 +140,92 @@ def _pg(action: str) -> None:
     )
 
 
-@pytest.mark.postgres
-async def test_postgres_restart_under_load(tmp_path: Path) -> None:
-    """While PostgreSQL is down requests fail cleanly and /health says so; nothing is half-written;
-    when it is back the same server process serves again without a restart."""
+@pytest.fixture
+def pg_server(tmp_path: Path) -> Iterator[Server]:
     if not LOCAL_CLUSTER:
         pytest.skip("no local PostgreSQL cluster to restart")
     with fresh_postgres_database() as url, running_server("postgres", tmp_path, url) as server:
-        async with http_client(server, "auto") as c:
-            doctors = (await c.call_tool("list_doctors", {})).structured_content["doctors"]
-        doctor_ids = [d["id"] for d in doctors]
-        acknowledged: list[int] = []
-        failures: list[str] = []
-        stop = asyncio.Event()
+        yield server
 
-        async def load(worker: int) -> None:
-            n = 0
-            while not stop.is_set() and n < 400:
-                n += 1
-                day = later_weekday(n % 20).isoformat()
-                try:
-                    async with http_client(server, "auto") as c:
-                        r = await c.call_tool(
-                            "create_appointment",
-                            {
-                                "datebook_name": "Downtown Dental",
-                                "doctor_id": doctor_ids[worker % 3],
-                                "patient_name": f"Load W{worker}N{n}",
-                                "starts_at": f"{day}T{9 + (n // 20) % 3:02d}:{(n % 4) * 15:02d}",
-                                "ends_at": f"{day}T{9 + (n // 20) % 3:02d}:{(n % 4) * 15 + 15:02d}",
-                            },
-                        )
-                    if r.is_error:
-                        failures.append(r.structured_content["error"]["code"])
-                    else:
-                        acknowledged.append(r.structured_content["id"])
-                except Exception as exc:  # a refused or reset HTTP connection while the database is down
-                    failures.append(type(exc).__name__)
-                await asyncio.sleep(0.02)
 
-        workers = [asyncio.create_task(load(w)) for w in range(3)]
-        await asyncio.sleep(1.5)
-        await asyncio.to_thread(_pg, "stop")
-        try:
-            await asyncio.sleep(1.0)
-            health = httpx2.get(f"{server.base_url}/health", timeout=10)
-            assert health.status_code == 503 and health.json()["database"] == "unreachable"
-        finally:
-            await asyncio.to_thread(_pg, "start")
-        for _ in range(100):
-            if httpx2.get(f"{server.base_url}/health", timeout=10).status_code == 200:
-                break
-            await asyncio.sleep(0.2)
+@pytest.mark.postgres
+async def test_postgres_restart_under_load(pg_server: Server) -> None:
+    """While PostgreSQL is down requests fail cleanly and /health says so; nothing is half-written;
+    when it is back the same server process serves again without a restart."""
+    server = pg_server
+    async with http_client(server, "auto") as c:
+        doctors = (await c.call_tool("list_doctors", {})).structured_content["doctors"]
+    doctor_ids = [d["id"] for d in doctors]
+    acknowledged: list[int] = []
+    failures: list[str] = []
+    stop = asyncio.Event()
+
+    async def load(worker: int) -> None:
+        n = 0
+        while not stop.is_set() and n < 400:
+            n += 1
+            day = later_weekday(n % 20).isoformat()
+            try:
+                async with http_client(server, "auto") as c:
+                    r = await c.call_tool(
+                        "create_appointment",
+                        {
+                            "datebook_name": "Downtown Dental",
+                            "doctor_id": doctor_ids[worker % 3],
+                            "patient_name": f"Load W{worker}N{n}",
+                            "starts_at": f"{day}T{9 + (n // 20) % 3:02d}:{(n % 4) * 15:02d}",
+                            "ends_at": f"{day}T{9 + (n // 20) % 3:02d}:{(n % 4) * 15 + 15:02d}",
+                        },
+                    )
+                if r.is_error:
+                    failures.append(r.structured_content["error"]["code"])
+                else:
+                    acknowledged.append(r.structured_content["id"])
+            except Exception as exc:  # a refused or reset HTTP connection while the database is down
+                failures.append(type(exc).__name__)
+            await asyncio.sleep(0.02)
+
+    workers = [asyncio.create_task(load(w)) for w in range(3)]
+    await asyncio.sleep(1.5)
+    await asyncio.to_thread(_pg, "stop")
+    try:
         await asyncio.sleep(1.0)
-        stop.set()
-        await asyncio.gather(*workers)
-        assert server.proc.poll() is None, server.logs()
-        assert failures, "the outage should have refused some requests"
-        assert "internal" not in " ".join(failures)
-        # Served again by the same process, and every acknowledged booking is stored, once.
-        async with http_client(server, "auto") as c:
-            after = await c.call_tool(
-                "create_appointment",
-                {
-                    "datebook_name": "Downtown Dental",
-                    "doctor_id": doctor_ids[0],
-                    "patient_name": "After Outage",
-                    "starts_at": f"{later_weekday(25).isoformat()}T16:00",
-                },
+        health = httpx2.get(f"{server.base_url}/health", timeout=10)
+        assert health.status_code == 503 and health.json()["database"] == "unreachable"
+    finally:
+        await asyncio.to_thread(_pg, "start")
+    for _ in range(100):
+        if httpx2.get(f"{server.base_url}/health", timeout=10).status_code == 200:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)
+    stop.set()
+    await asyncio.gather(*workers)
+    assert server.proc.poll() is None, server.logs()
+    assert failures, "the outage should have refused some requests"
+    assert "internal" not in " ".join(failures)
+    # Served again by the same process, and every acknowledged booking is stored, once.
+    async with http_client(server, "auto") as c:
+        after = await c.call_tool(
+            "create_appointment",
+            {
+                "datebook_name": "Downtown Dental",
+                "doctor_id": doctor_ids[0],
+                "patient_name": "After Outage",
+                "starts_at": f"{later_weekday(25).isoformat()}T16:00",
+            },
+        )
+        assert not after.is_error, after.content[0].text
+        stored: set[int] = set()
+        for off in range(0, 30):
+            d = later_weekday(off).isoformat()
+            got = await c.call_tool(
+                "list_appointments", {"datebook_name": "Downtown Dental", "start": d, "end": f"{d}T23:59"}
             )
-            assert not after.is_error, after.content[0].text
-            stored: set[int] = set()
-            for off in range(0, 30):
-                d = later_weekday(off).isoformat()
-                got = await c.call_tool(
-                    "list_appointments", {"datebook_name": "Downtown Dental", "start": d, "end": f"{d}T23:59"}
-                )
-                stored |= {
-                    a["id"]
-                    for a in got.structured_content["appointments"]
-                    if a["patient_name"].startswith("Load")
-                }
-        assert set(acknowledged) <= stored
-        assert len(acknowledged) == len(set(acknowledged))
+            stored |= {
+                a["id"]
+                for a in got.structured_content["appointments"]
+                if a["patient_name"].startswith("Load")
+            }
+    assert set(acknowledged) <= stored
+    assert len(acknowledged) == len(set(acknowledged))

@@ -281,7 +281,9 @@ async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Sce
             assert "Juan" not in r.content[0].text
         found = await c.call_tool("search_patients", {"query": "Perez"})
         assert scenario.juan not in [p["id"] for p in found.structured_content["patients"]]
-        trail = await c.call_tool("list_audit_events", {"record_type": "appointment", "record_id": str(appt_id)})
+        trail = await c.call_tool(
+            "list_audit_events", {"record_type": "appointment", "record_id": str(appt_id)}
+        )
         # Only this practice's own refused attempts on that id, never the first practice's entries.
         assert trail.structured_content["events"], "refused attempts are audited"
         assert {e["outcome"] for e in trail.structured_content["events"]} == {"not_found"}

@@ -12,7 +12,6 @@ from frontdesk.services.app import Frontdesk
 from frontdesk.storage import models as m
 from tests.factories import Scenario, build_scenario
 
-
 # Tables that belong to no single practice: the tenants themselves, Alembic's bookkeeping, and the
 # registry of OAuth clients (a connector registers once, before anyone picks a practice); under Citus
 # they would be reference tables.

@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import sys
 
 from frontdesk.cli.registry import area_for
-from frontdesk.domain.errors import FrontdeskError
+from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.services import demo
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
@@ -67,6 +68,14 @@ def serve(args: argparse.Namespace) -> None:
 
     url = _url(args)
     os.environ["FRONTDESK_DATABASE_URL"] = url  # workers and the app factory read it
+    if not os.environ.get("FRONTDESK_PUBLIC_URL"):
+        os.environ["FRONTDESK_PUBLIC_URL"] = _public_url(args.host, args.port)
+    if args.demo:
+        # Development conveniences, each unless set explicitly: the printed practice key works as a
+        # bearer token over HTTP, and rate limits are generous enough for scripted trials and test suites.
+        os.environ.setdefault("FRONTDESK_ALLOW_STATIC_KEYS", "1")
+        os.environ.setdefault("FRONTDESK_RATE_LIMIT_PRACTICE", DEMO_RATE)
+        os.environ.setdefault("FRONTDESK_RATE_LIMIT_IP", DEMO_RATE)
 
     async def prepare() -> None:
         app = await Frontdesk.open(url)
@@ -74,7 +83,8 @@ def serve(args: argparse.Namespace) -> None:
             if args.demo:
                 await demo.seed(app.db, app.clock)
                 key = await app.practices.create_key(demo.SLUG, "serve --demo")
-                _announce(args.host, args.port, key.secret)
+                password = await _demo_owner(app)
+                _announce(os.environ["FRONTDESK_PUBLIC_URL"], key.secret, password)
         finally:
             await app.close()
 
@@ -94,9 +104,38 @@ def serve(args: argparse.Namespace) -> None:
     )
 
 
-def _announce(host: str, port: int, secret: str) -> None:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{shown}:{port}/mcp"
+def _public_url(host: str, port: int) -> str:
+    """The issuer and resource base when FRONTDESK_PUBLIC_URL is unset: loopback over plain HTTP.
+    Anything reachable from elsewhere needs FRONTDESK_PUBLIC_URL=https://... (behind TLS)."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        shown = "[::1]" if host == "::1" else host
+    else:
+        shown = "127.0.0.1"
+        print(
+            f"note: FRONTDESK_PUBLIC_URL is not set; OAuth will name http://127.0.0.1:{port}. "
+            "Set it to this server's https address to connect remote clients.",
+            file=sys.stderr,
+            flush=True,
+        )
+    return f"http://{shown}:{port}"
+
+
+DEMO_OWNER = "owner@demo.example"
+DEMO_RATE = "100000/minute"
+
+
+async def _demo_owner(app: Frontdesk) -> str:
+    """The demo practice's owner account, with a fresh password each start."""
+    password = secrets.token_urlsafe(12)
+    try:
+        await app.staff.create(demo.SLUG, DEMO_OWNER, "Demo Owner", "owner", password)
+    except Conflict:  # started before (or by another process just now)
+        await app.staff.set_password(demo.SLUG, DEMO_OWNER, password)
+    return password
+
+
+def _announce(public_url: str, secret: str, password: str) -> None:
+    url = f"{public_url}/mcp"
     config = {
         "mcpServers": {
             "frontdesk": {"type": "http", "url": url, "headers": {"Authorization": f"Bearer {secret}"}}
@@ -104,5 +143,11 @@ def _announce(host: str, port: int, secret: str) -> None:
     }
     print(f"Frontdesk is serving the demo practice at {url}", flush=True)
     print(f"API key (shown once): {secret}", flush=True)
+    print(
+        "note: --demo is for development: it accepts this practice key as a bearer token over HTTP"
+        " (FRONTDESK_ALLOW_STATIC_KEYS=1) and relaxes rate limits; real deployments use OAuth sign-in.",
+        flush=True,
+    )
+    print(f"Sign-in page (OAuth clients): practice demo, email {DEMO_OWNER}, password {password}", flush=True)
     print("MCP client configuration:", flush=True)
     print(json.dumps(config, indent=2), flush=True)

@@ -22,9 +22,15 @@ def add_parser(sub: Any) -> None:
     kc.add_argument("--json", action="store_true", help='print {"client_id": ..., "client_secret": ...}')
     kl = keys.add_parser("list", help="list a practice's keys (never the secrets)")
     kl.add_argument("--practice", required=True)
-    kr = keys.add_parser("revoke", help="revoke a key at once")
+    kr = keys.add_parser("revoke", help="revoke a key at once (and every token issued for it)")
     kr.add_argument("--practice", required=True)
     kr.add_argument("key_id", type=int)
+    ko = keys.add_parser(
+        "rotate", help="replace a key: the old one stops working now, the new one is shown once"
+    )
+    ko.add_argument("--practice", required=True)
+    ko.add_argument("key_id", type=int)
+    ko.add_argument("--json", action="store_true", help='print {"client_id": ..., "client_secret": ...}')
 
 
 async def run(app: Frontdesk, args: argparse.Namespace) -> int:
@@ -44,4 +50,11 @@ async def run(app: Frontdesk, args: argparse.Namespace) -> int:
     elif args.keys_command == "revoke":
         k = await app.practices.revoke_key(args.practice, args.key_id)
         print(f"key {k.id} revoked")
+    elif args.keys_command == "rotate":
+        new = await app.practices.rotate_key(args.practice, args.key_id)
+        if args.json:
+            print(json.dumps({"client_id": new.info.prefix, "client_secret": new.secret}))
+        else:
+            print(f"key {args.key_id} revoked; its replacement is key {new.info.id}. Copy it now:")
+            print(new.secret)
     return 0

@@ -1,14 +1,18 @@
-"""The Starlette app: Streamable HTTP at /mcp behind bearer auth, and /health."""
+"""The Starlette app: Streamable HTTP at /mcp behind OAuth 2.1 bearer auth, the authorization server
+(metadata, /authorize with its sign-in and consent pages, /token, /register, /revoke), and /health.
+
+Middleware, outermost first: body limit (413 before parsing), Host/Origin guard, MCP-Protocol-Version
+guard, bearer authentication (audience-checked), rate limits (per practice, else per IP)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 
-from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend, RequireAuthMiddleware
+from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
+from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -17,32 +21,39 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from frontdesk import __version__
-from frontdesk.http.auth import PracticeKeyVerifier
+from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
+from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLimit, allowed_hosts
+from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
+from frontdesk.http.pages import Pages
+from frontdesk.http.provider import FrontdeskProvider
+from frontdesk.http.settings import HttpSettings
 from frontdesk.mcp.server import build_server
 from frontdesk.services.app import Frontdesk
 
-LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
-LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
 
-
-def transport_security() -> TransportSecuritySettings:
-    """DNS-rebinding protection: loopback plus FRONTDESK_ALLOWED_HOSTS (comma-separated host[:port])."""
-    extra = [h.strip() for h in os.environ.get("FRONTDESK_ALLOWED_HOSTS", "").split(",") if h.strip()]
-    hosts = LOOPBACK_HOSTS + [h if ":" in h else f"{h}:*" for h in extra] + extra
-    origins = LOOPBACK_ORIGINS + [f"https://{h}" for h in extra] + [f"http://{h}" for h in extra]
+def transport_security(settings: HttpSettings) -> TransportSecuritySettings:
+    """The SDK's own DNS-rebinding check on /mcp, with the same lists as HostOriginGuard."""
+    names, origins = allowed_hosts(settings)
+    hosts = sorted(names) + [f"{n}:*" for n in sorted(names)]
+    allowed_origins = sorted(origins) + [
+        f"{s}://{n}{p}" for s in ("http", "https") for n in names for p in ("", ":*")
+    ]
     return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=allowed_origins
     )
 
 
-def create_app(app: Frontdesk) -> Starlette:
+def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlette:
+    settings = settings or HttpSettings.from_env()
     server = build_server(app)
     manager = StreamableHTTPSessionManager(
         app=server._lowlevel_server,  # the SDK's documented way to mount several apps
-        security_settings=transport_security(),
-        session_idle_timeout=float(os.environ.get("FRONTDESK_SESSION_IDLE_SECONDS", "1800")),
+        security_settings=transport_security(settings),
+        session_idle_timeout=settings.session_idle_seconds,
+        max_request_body_size=settings.max_body_bytes,
     )
-    mcp_endpoint = RequireAuthMiddleware(StreamableHTTPASGIApp(manager), required_scopes=[])
+    mcp_endpoint = RequireBearer(StreamableHTTPASGIApp(manager), resource_metadata_url(settings))
+    provider = FrontdeskProvider(app, settings)
 
     async def health(_: Request) -> JSONResponse:
         ok = await app.healthy()
@@ -54,13 +65,21 @@ def create_app(app: Frontdesk) -> Starlette:
         async with manager.run():
             yield
 
+    verifier = FrontdeskTokenVerifier(app, settings)
+    backend = BearerAuthBackend(verifier, resource_server_url=AnyHttpUrl(settings.resource_url))
     return Starlette(
         routes=[
             Route("/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]),
             Route("/health", health, methods=["GET"]),
+            *oauth_routes(provider, settings),
+            *Pages(provider, settings).routes(),
         ],
         middleware=[
-            Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(PracticeKeyVerifier(app)))
+            Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
+            Middleware(HostOriginGuard, settings=settings),
+            Middleware(ProtocolVersionGuard),
+            Middleware(AuthenticationMiddleware, backend=backend),
+            Middleware(RateLimit, settings=settings),
         ],
         lifespan=lifespan,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import keys as repo
+from frontdesk.storage.repositories import oauth as oauth_repo
 
 KEY_PREFIX = "fd_sk_"
 
@@ -24,7 +26,7 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _practice_of(secret: str) -> int | None:
+def practice_of_key(secret: str) -> int | None:
     """Keys read fd_sk_<practice id>_<random>: the practice id keeps the lookup inside one practice."""
     if not secret.startswith(KEY_PREFIX):
         return None
@@ -75,13 +77,7 @@ class PracticeService:
             practice = await _practice(s, slug)
             secret = f"{KEY_PREFIX}{practice.id}_{secrets.token_urlsafe(32)}"
             now = self.clock()
-            row = m.ApiKey(
-                practice_id=practice.id,
-                name=name,
-                key_hash=hash_key(secret),
-                prefix=secret[: len(KEY_PREFIX) + len(str(practice.id)) + 5],
-                created_at=now,
-            )
+            row = _new_key(practice.id, name, secret, now)
             s.add(row)
             await s.flush()
             await audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
@@ -93,21 +89,33 @@ class PracticeService:
             return [mapping.api_key(r) for r in await repo.list_for(s, practice.id)]
 
     async def revoke_key(self, slug: str, key_id: int) -> dto.ApiKeyInfo:
+        """Revoke a key at once: the key itself and every access token issued for it (client credentials)."""
         async with self.db.write() as s:
             practice = await _practice(s, slug)
-            row = await repo.get(s, practice.id, key_id)
-            if row is None:
-                raise NotFound(f"no key with id {key_id} in practice {slug!r}", field="key_id")
-            if row.revoked_at is None:
-                row.revoked_at = self.clock()
-                await audit.record(
-                    s, Principal(practice.id, "cli"), row.revoked_at, "key.revoke", "api_key", row.id
-                )
+            row = await _key(s, practice.id, key_id, slug)
+            await _revoke(s, row, self.clock(), "key.revoke")
             return mapping.api_key(row)
+
+    async def rotate_key(self, slug: str, key_id: int) -> dto.NewApiKey:
+        """Replace a key: the old one (and its tokens) stop working immediately; the new one, with the
+        same name, is returned once."""
+        async with self.db.write() as s:
+            practice = await _practice(s, slug)
+            old = await _key(s, practice.id, key_id, slug)
+            if old.revoked_at is not None:
+                raise Conflict(f"key {key_id} is already revoked; create a new one instead", field="key_id")
+            now = self.clock()
+            await _revoke(s, old, now, "key.rotate")
+            secret = f"{KEY_PREFIX}{practice.id}_{secrets.token_urlsafe(32)}"
+            row = _new_key(practice.id, old.name, secret, now)
+            s.add(row)
+            await s.flush()
+            await audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
+            return dto.NewApiKey(info=mapping.api_key(row), secret=secret)
 
     async def verify_key(self, secret: str) -> Principal | None:
         """The practice a live key belongs to, or None. Unknown, malformed and revoked keys look alike."""
-        practice_id = _practice_of(secret)
+        practice_id = practice_of_key(secret)
         if practice_id is None:
             return None
         async with self.db.read() as s:
@@ -122,3 +130,27 @@ async def _practice(s: AsyncSession, slug: str) -> m.Practice:
     if row is None:
         raise NotFound(f"no practice with slug {slug!r}", field="practice")
     return row
+
+
+def _new_key(practice_id: int, name: str, secret: str, now: datetime) -> m.ApiKey:
+    return m.ApiKey(
+        practice_id=practice_id,
+        name=name,
+        key_hash=hash_key(secret),
+        prefix=secret[: len(KEY_PREFIX) + len(str(practice_id)) + 5],
+        created_at=now,
+    )
+
+
+async def _key(s: AsyncSession, practice_id: int, key_id: int, slug: str) -> m.ApiKey:
+    row = await repo.get(s, practice_id, key_id)
+    if row is None:
+        raise NotFound(f"no key with id {key_id} in practice {slug!r}", field="key_id")
+    return row
+
+
+async def _revoke(s: AsyncSession, row: m.ApiKey, now: datetime, action: str) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = now
+        await audit.record(s, Principal(row.practice_id, "cli"), now, action, "api_key", row.id)
+    await oauth_repo.revoke_grants(s, row.practice_id, now, "key_revoked", actor=f"key:{row.id}")

@@ -237,3 +237,112 @@ class IdempotencyKey(_Tenant, Base):
     response: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     __table_args__ = (UniqueConstraint("practice_id", "actor", "key", name="uq_idempotency_keys_key"),)
+
+
+# --- Staff accounts and OAuth (migration 0003) -------------------------------------------------------
+
+
+class StaffUser(_Tenant, Base):
+    """A person who signs in to a practice (the OAuth authorize page). Passwords are argon2 hashes."""
+
+    __tablename__ = "staff_users"
+    email: Mapped[str] = mapped_column(String(254))  # lower-cased
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # refuses a code twice
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_staff_users_practice_id"),
+        UniqueConstraint("practice_id", "email", name="uq_staff_users_email"),
+    )
+
+
+class OAuthClient(Base):
+    """A registered OAuth client (dynamic registration or the CLI). The one table without practice_id:
+    a client such as a Claude or ChatGPT connector registers before anyone chose a practice, so this
+    is a global registry, like a reference table in a database distributed by practice. Secrets are
+    kept as SHA-256 hashes only."""
+
+    __tablename__ = "oauth_clients"
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    metadata_json: Mapped[str] = mapped_column(Text)  # RFC 7591 metadata as registered, without the secret
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class OAuthAuthorization(_Tenant, Base):
+    """One pass through the authorize page: the signed-in user's pending consent, then (if approved)
+    the single-use authorization code and the grant it produced."""
+
+    __tablename__ = "oauth_authorizations"
+    user_id: Mapped[int] = mapped_column(ID)
+    client_id: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(500))
+    resource: Mapped[str] = mapped_column(String(500))
+    redirect_uri: Mapped[str] = mapped_column(String(2000))
+    redirect_uri_explicit: Mapped[bool] = mapped_column(Boolean)
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    consent_hash: Mapped[str] = mapped_column(String(64))
+    consent_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decision: Mapped[str | None] = mapped_column(String(10), nullable=True)  # approved | denied
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    code_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    grant_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("user_id", "staff_users"),
+        _fk("grant_id", "oauth_grants"),
+        UniqueConstraint("practice_id", "consent_hash", name="uq_oauth_authorizations_consent"),
+        UniqueConstraint("practice_id", "code_hash", name="uq_oauth_authorizations_code"),
+    )
+
+
+class OAuthGrant(_Tenant, Base):
+    """A token family: everything issued from one authorization (or one client-credentials request).
+    Revoking the grant revokes every access and refresh token in it."""
+
+    __tablename__ = "oauth_grants"
+    client_id: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(120))  # user:<id> or key:<id>
+    user_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    key_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    scopes: Mapped[str] = mapped_column(String(500))
+    resource: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())  # absolute: no token outlives it
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoke_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    __table_args__ = (
+        _fk("user_id", "staff_users"),
+        _fk("key_id", "api_keys"),
+        UniqueConstraint("practice_id", "id", name="uq_oauth_grants_practice_id"),
+        Index("ix_oauth_grants_actor", "practice_id", "actor"),
+        Index("ix_oauth_grants_client", "practice_id", "client_id"),
+    )
+
+
+class OAuthToken(_Tenant, Base):
+    """An access or refresh token, stored only as its SHA-256 hash."""
+
+    __tablename__ = "oauth_tokens"
+    grant_id: Mapped[int] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(8))  # access | refresh
+    token_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # a rotated refresh token
+    __table_args__ = (
+        _fk("grant_id", "oauth_grants"),
+        UniqueConstraint("practice_id", "token_hash", name="uq_oauth_tokens_hash"),
+        Index("ix_oauth_tokens_grant", "practice_id", "grant_id"),
+    )
