@@ -12,8 +12,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -185,3 +186,91 @@ def markdown_table(rows: list[Row]) -> str:
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+# --- result sections beyond the latency table (wrk, scale, workers, start-up and memory) ----------
+
+
+@dataclass
+class Section:
+    """A results table of its own columns, with notes under it and its figures for latest.json."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    extra_md: str = ""  # markdown appended after the notes (e.g. EXPLAIN output)
+
+    def markdown(self) -> str:
+        out = [f"## {self.title}", "", "| " + " | ".join(self.columns) + " |"]
+        out.append("|" + "|".join(["---"] * len(self.columns)) + "|")
+        for row in self.rows:
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+        if self.notes:
+            out.append("")
+            out += [f"- {n}" for n in self.notes]
+        if self.extra_md:
+            out += ["", self.extra_md]
+        return "\n".join(out) + "\n"
+
+    def text(self) -> str:
+        return f"{self.title}\n" + plain_table(self.columns, self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "columns": self.columns,
+            "rows": self.rows,
+            "notes": self.notes,
+            "data": self.data,
+        }
+
+
+def plain_table(columns: list[str], rows: list[list[str]]) -> str:
+    body = [columns, *rows]
+    widths = [max(len(r[i]) for r in body) for i in range(len(columns))]
+    out = []
+    for k, line in enumerate(body):
+        out.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+@dataclass
+class Target:
+    """One figure with a target from the brief (issue 4): figures, never a pass/fail of a test."""
+
+    name: str
+    value: str
+    goal: str
+    met: bool | None
+    note: str = ""
+
+    COLUMNS = ("Figure", "Value", "Target", "Met", "Note")
+
+    def cells(self) -> list[str]:
+        met = "n/a" if self.met is None else ("yes" if self.met else "NO")
+        return [self.name, self.value, self.goal, met, self.note]
+
+    @staticmethod
+    def table(targets: list[Target]) -> str:
+        return plain_table(list(Target.COLUMNS), [t.cells() for t in targets])
+
+    @staticmethod
+    def markdown(targets: list[Target]) -> str:
+        out = ["| " + " | ".join(Target.COLUMNS) + " |", "|" + "|".join(["---"] * len(Target.COLUMNS)) + "|"]
+        for t in targets:
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in t.cells()) + " |")
+        return "\n".join(out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": self.value,
+            "target": self.goal,
+            "met": self.met,
+            "note": self.note,
+        }

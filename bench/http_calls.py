@@ -37,6 +37,7 @@ import httpx2
 from common import PG_ADMIN, BenchDB, Row, Stats, log, postgres_db, sqlite_db, text_table, timed
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from servers import BENCH_ENV
 
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
@@ -56,6 +57,7 @@ def frontdesk_cmd() -> list[str]:
 
 def server_env(db: BenchDB) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("FRONTDESK_DATABASE_URL", "FRONTDESK_DATA_DIR")}
+    env.update(BENCH_ENV)  # static keys over HTTP, rate limits lifted (see servers.py)
     env.update(db.env)
     return env
 
