@@ -21,7 +21,7 @@ class Settings:
     horizon_days: int = 365
     max_range_days: int = 90
     max_results: int = 500
-    max_appointment_hours: int = 12
+    max_appointment_hours: int = 12  # at most 24: range queries rely on it (repositories.appointments)
 
     @classmethod
     def from_env(cls) -> Settings:

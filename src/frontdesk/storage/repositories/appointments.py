@@ -4,7 +4,7 @@ PostgreSQL's exclusion constraint is the backstop."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, and_, not_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,10 @@ from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatu
 from frontdesk.storage.models import Appointment
 
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
+# No appointment is longer than this (services refuse longer ones), so a range query can bound
+# starts_at from below too and the (practice, provider|datebook, starts_at) index reads only the
+# window, not the whole history before it.
+LONGEST = timedelta(hours=24)
 
 
 def _live(now: datetime):  # type: ignore[no-untyped-def]
@@ -46,6 +50,7 @@ async def in_range(
     q = select(Appointment).where(
         Appointment.practice_id == practice_id,
         Appointment.starts_at < end,
+        Appointment.starts_at > start - LONGEST,
         Appointment.ends_at > start,
         # An expired hold is history nobody needs to see.
         not_(and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= now)),
@@ -74,6 +79,7 @@ async def busy_for(
         Appointment.practice_id == practice_id,
         Appointment.provider_id.in_(provider_ids),
         Appointment.starts_at < end,
+        Appointment.starts_at > start - LONGEST,
         Appointment.ends_at > start,
         _live(now),
     )
@@ -94,6 +100,7 @@ async def overlapping(
         Appointment.practice_id == practice_id,
         Appointment.provider_id == provider_id,
         Appointment.starts_at < end,
+        Appointment.starts_at > start - LONGEST,
         Appointment.ends_at > start,
         _live(now),
     )
