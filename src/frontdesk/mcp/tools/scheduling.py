@@ -54,6 +54,23 @@ def idempotency(tool: str, key: str | None, arguments: dict[str, Any]) -> Idempo
     return None if key is None else Idempotency(key, fingerprint(tool, arguments))
 
 
+def booking_request(tool: str, args: dict[str, Any], **extra: Any) -> BookingRequest:
+    """The booking both create_appointment and hold_slot describe, from the tool's arguments."""
+    return BookingRequest(
+        provider_id=args["doctor_id"],
+        starts_at=args["starts_at"],
+        ends_at=args.get("ends_at"),
+        datebook_id=args.get("datebook_id"),
+        datebook_name=args.get("datebook_name"),
+        patient_id=args.get("patient_id"),
+        patient_name=args.get("patient_name"),
+        service_id=args.get("service_id"),
+        notes=args.get("notes"),
+        idempotency=idempotency(tool, args.get("idempotency_key"), args),
+        **extra,
+    )
+
+
 def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver) -> None:
     @server.tool(
         title="List datebooks",
@@ -181,22 +198,8 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
         args = dict(locals())
 
         async def act(p: Principal) -> Reply:
-            a = await app.appointments.book(
-                p,
-                BookingRequest(
-                    provider_id=doctor_id,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    datebook_id=datebook_id,
-                    datebook_name=datebook_name,
-                    patient_id=patient_id,
-                    patient_name=patient_name,
-                    service_id=service_id,
-                    notes=notes,
-                    allow_overlap=allow_overlap,
-                    idempotency=idempotency("create_appointment", idempotency_key, args),
-                ),
-            )
+            request = booking_request("create_appointment", args, allow_overlap=allow_overlap)
+            a = await app.appointments.book(p, request)
             return Reply(shapes.appointment(a), "Booked " + shapes.line(a))
 
         return await run(ctx, resolve, act)
@@ -345,22 +348,7 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
         args = dict(locals())
 
         async def act(p: Principal) -> Reply:
-            a = await app.appointments.book(
-                p,
-                BookingRequest(
-                    provider_id=doctor_id,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    datebook_id=datebook_id,
-                    datebook_name=datebook_name,
-                    patient_id=patient_id,
-                    patient_name=patient_name,
-                    service_id=service_id,
-                    notes=notes,
-                    hold=True,
-                    idempotency=idempotency("hold_slot", idempotency_key, args),
-                ),
-            )
+            a = await app.appointments.book(p, booking_request("hold_slot", args, hold=True))
             out = shapes.appointment(a)
             return Reply(out, f"Held {shapes.line(a)} until {out.hold_expires_at}; call confirm_appointment")
 
