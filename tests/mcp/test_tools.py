@@ -6,6 +6,7 @@ import pytest
 from mcp import Client
 
 from frontdesk.mcp.server import build_server
+from frontdesk.mcp.tools.clinical import TOOL_NAMES as CLINICAL_TOOLS
 from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario, build_scenario
 from tests.mcp.conftest import Connect
@@ -28,7 +29,7 @@ EXPECTED_TOOLS = set(ODONTO_ANNOTATIONS) | {
     "get_available_slots",
     "schedule_appointment",
     "list_audit_events",
-}
+} | CLINICAL_TOOLS
 
 pytestmark = pytest.mark.usefixtures("scenario")
 

@@ -57,7 +57,11 @@ async def _stdio(args: argparse.Namespace) -> int:
     try:
         practice = await app.practices.get(args.practice)
         server = build_server(app, default_principal=Principal(practice.id, f"stdio:{practice.slug}"))
-        await server.run_stdio_async()
+        sealer = asyncio.create_task(app.audit.sealer())
+        try:
+            await server.run_stdio_async()
+        finally:
+            sealer.cancel()
     finally:
         await app.close()
     return 0

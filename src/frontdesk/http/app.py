@@ -6,6 +6,7 @@ guard, bearer authentication (audience-checked), rate limits (per practice, else
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -62,8 +63,14 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with manager.run():
-            yield
+        sealer = asyncio.create_task(app.audit.sealer())
+        try:
+            async with manager.run():
+                yield
+        finally:
+            sealer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sealer
 
     verifier = FrontdeskTokenVerifier(app, settings)
     backend = BearerAuthBackend(verifier, resource_server_url=AnyHttpUrl(settings.resource_url))

@@ -18,7 +18,8 @@ from frontdesk.mcp.principal import from_request
 from frontdesk.services.audit import current_tool
 from frontdesk.services.context import Principal
 
-TOOL_SCOPES: dict[str, str] = {
+# A tool is listed to a credential holding its scope (or any one of several, given as a tuple).
+TOOL_SCOPES: dict[str, str | tuple[str, ...]] = {
     "list_datebooks": access.APPOINTMENTS_READ,
     "list_doctors": access.APPOINTMENTS_READ,
     "list_services": access.APPOINTMENTS_READ,
@@ -33,12 +34,30 @@ TOOL_SCOPES: dict[str, str] = {
     "confirm_appointment": access.APPOINTMENTS_WRITE,
     "schedule_appointment": access.APPOINTMENTS_WRITE,
     "list_audit_events": access.ADMIN,
+    # The chart (CharmHealth seed names). Actions needing more (writes) are checked by the services.
+    "findPatients": access.PATIENTS_READ,
+    "managePatient": access.PATIENTS_READ,
+    "getPracticeInfo": access.APPOINTMENTS_READ,
+    "manageAppointments": access.APPOINTMENTS_READ,
+    "reviewPatientHistory": access.CLINICAL_READ,
+    "documentEncounter": (access.CLINICAL_READ, access.BILLING_READ),
+    "managePatientDiagnoses": (access.CLINICAL_READ, access.BILLING_READ),
+    "managePatientDrugs": access.CLINICAL_READ,
+    "managePatientAllergies": access.CLINICAL_READ,
+    "managePatientNotes": access.CLINICAL_READ,
+    "managePatientRecalls": (access.CLINICAL_READ, access.APPOINTMENTS_READ),
+    "managePatientVitals": access.CLINICAL_READ,
+    "managePatientLabs": access.CLINICAL_READ,
+    "managePatientFiles": access.CLINICAL_READ,
+    "export_patient_fhir": access.CLINICAL_READ,
 }
 
 
 def allowed(tool: str, principal: Principal) -> bool:
     needed = TOOL_SCOPES.get(tool)
-    return needed is None or needed in principal.scopes
+    if needed is None:
+        return True
+    return any(s in principal.scopes for s in ((needed,) if isinstance(needed, str) else needed))
 
 
 class ToolGuard:

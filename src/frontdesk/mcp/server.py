@@ -14,7 +14,7 @@ from frontdesk import __version__
 from frontdesk.mcp.errors import invalid_arguments, tool_error
 from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import resolver
-from frontdesk.mcp.tools import admin, medapp, scheduling
+from frontdesk.mcp.tools import admin, clinical, medapp, scheduling
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 
@@ -24,7 +24,9 @@ INSTRUCTIONS = """Frontdesk runs a practice's schedule. Typical flows:
   then create_appointment; or hold_slot while the patient decides, then confirm_appointment.
 - Changes: list_appointments to find the appointment, then update_appointment.
 Times are ISO 8601; without an offset they are read in the datebook's time zone. Frontdesk refuses
-double bookings and times outside working hours, and says why."""
+double bookings and times outside working hours, and says why.
+The chart (clinicians): findPatients, then reviewPatientHistory for the picture; documentEncounter for a
+visit's note; managePatientDrugs checks allergies and duplicate therapy before prescribing."""
 
 
 class FrontdeskServer(MCPServer[Any]):
@@ -55,6 +57,7 @@ def build_server(app: Frontdesk, *, default_principal: Principal | None = None) 
     scheduling.register(server, app, resolve)
     medapp.register(server, app, resolve)
     admin.register(server, app, resolve)
+    clinical.register(server, app, resolve)
     widget = files("frontdesk.widgets").joinpath("medical-app.html").read_text(encoding="utf-8")
 
     @server.resource(

@@ -1,8 +1,15 @@
 """The audit trail: appended inside the transaction of the change (or read) it records, chained by hash
-per practice. Failures are recorded too, in a transaction of their own after the rollback."""
+per practice. Failures are recorded too, in a transaction of their own after the rollback.
+
+Appending takes no lock, so audited requests of one practice never wait for each other. A sealer
+then links new entries into the practice's chain (seq, prev_hash, hash) under a short per-practice
+lock: every second in a running server, and always before the trail is read, verified or exported.
+An entry is tamper-evident from its sealing on; until then (about a second) it is only appended."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -19,6 +26,8 @@ from frontdesk.storage.db import Database
 from frontdesk.storage.models import AuditEvent
 from frontdesk.storage.repositories import audit as repo
 
+logger = logging.getLogger(__name__)
+
 # The adapter sets the tool (or command) being served, so entries say what was called.
 current_tool: ContextVar[str | None] = ContextVar("frontdesk_current_tool", default=None)
 
@@ -33,27 +42,38 @@ async def record(
     outcome: str = "ok",
     detail: str | None = None,
 ) -> None:
-    await repo.lock_chain(session, principal.practice_id)
-    last = await repo.last(session, principal.practice_id)
-    seq = (last.seq or 0) + 1 if last is not None else 1
-    prev = (last.hash or GENESIS) if last is not None else GENESIS
-    entry = AuditEvent(
-        practice_id=principal.practice_id,
-        seq=seq,
-        at=now,
-        actor=principal.actor[:120],
-        client=principal.client[:120] if principal.client else None,
-        tool=current_tool.get(),
-        action=action,
-        record_type=record_type,
-        record_id=None if record_id is None else str(record_id),
-        outcome=outcome,
-        detail=detail[:500] if detail else None,
-        prev_hash=prev,
+    session.add(
+        AuditEvent(
+            practice_id=principal.practice_id,
+            at=now,
+            actor=principal.actor[:120],
+            client=principal.client[:120] if principal.client else None,
+            tool=current_tool.get(),
+            action=action,
+            record_type=record_type,
+            record_id=None if record_id is None else str(record_id),
+            outcome=outcome,
+            detail=detail[:500] if detail else None,
+        )
     )
-    entry.hash = entry_hash(prev, _fields(entry))
-    session.add(entry)
     await session.flush()
+
+
+async def _seal(session: AsyncSession, practice_id: int, batch: int = 500) -> int:
+    """Chain this practice's unsealed entries, in insertion order. Returns how many were sealed."""
+    await repo.lock_chain(session, practice_id)
+    last = await repo.last(session, practice_id)
+    seq = (last.seq or 0) if last is not None else 0
+    prev = (last.hash or GENESIS) if last is not None else GENESIS
+    sealed = 0
+    while rows := await repo.unsealed(session, practice_id, batch):
+        for entry in rows:
+            seq += 1
+            entry.seq, entry.prev_hash = seq, prev
+            entry.hash = prev = entry_hash(prev, _fields(entry))
+        await session.flush()
+        sealed += len(rows)
+    return sealed
 
 
 def _fields(e: AuditEvent) -> dict[str, object]:
@@ -109,6 +129,24 @@ class AuditService:
         self.db = db
         self.clock = clock
 
+    async def seal(self, practice_id: int) -> int:
+        async with self.db.write() as s:
+            return await _seal(s, practice_id)
+
+    async def seal_all(self) -> int:
+        async with self.db.read() as s:
+            practices = list(await repo.practices_with_unsealed(s))
+        return sum([await self.seal(pid) for pid in practices])
+
+    async def sealer(self, interval: float = 1.0) -> None:
+        """Run until cancelled: seal new entries every `interval` seconds."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.seal_all()
+            except FrontdeskError as exc:  # the database is away; try again next round
+                logger.warning("audit sealing postponed: %s", exc.message)
+
     async def failed(
         self,
         p: Principal,
@@ -137,6 +175,7 @@ class AuditService:
         tz_name: str = "UTC",
     ) -> list[AuditEntry]:
         p.require("admin")
+        await self.seal(p.practice_id)
         tz = zone(tz_name)
         lo = parse_datetime(start, tz, field="start") if start else None
         hi = parse_datetime(end, tz, field="end") if end else None
@@ -154,6 +193,7 @@ class AuditService:
             return [_entry(r) for r in rows]
 
     async def export(self, practice_id: int, batch: int = 1000) -> list[dict[str, object]]:
+        await self.seal(practice_id)
         out: list[dict[str, object]] = []
         after = 0
         async with self.db.read() as s:

@@ -1,4 +1,4 @@
-"""Patient directory: search and creation (full demographics arrive with the clinical issue)."""
+"""Patient directory: search and creation, full demographics, status, merging duplicates, findPatients."""
 
 from __future__ import annotations
 
@@ -7,14 +7,32 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain import validation
-from frontdesk.domain.errors import Invalid, NotFound
+from frontdesk.domain import access, validation
+from frontdesk.domain.clinical.status import PatientStatus
+from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.text import fold
 from frontdesk.services import audit, dto, mapping
+from frontdesk.services.audit import AuditService
+from frontdesk.services.clinical import dto as cdto
+from frontdesk.services.clinical.base import ChartBase, practice_zone
+from frontdesk.services.clinical.base import patient as chart_patient
+from frontdesk.services.clinical.demographics import (
+    PROFILE_FIELDS,
+    Demographics,
+    FindQuery,
+    apply,
+    criteria,
+    new_profile,
+)
+from frontdesk.services.clinical.demographics import record as patient_record
 from frontdesk.services.context import Clock, Principal
+from frontdesk.services.idempotency import Idempotency
+from frontdesk.storage import clinical_models as c
 from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import patients as repo
+from frontdesk.storage.repositories.clinical import patients as profile_repo
+from frontdesk.storage.repositories.clinical import records
 
 SEARCH_LIMIT = 25
 
@@ -79,10 +97,9 @@ async def resolve_or_create(
     return await create_patient(s, p, now, first_name=first, last_name=last, phone=phone)
 
 
-class PatientService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+class PatientService(ChartBase):
+    def __init__(self, db: Database, clock: Clock, trail: AuditService | None = None) -> None:
+        super().__init__(db, clock, trail or AuditService(db, clock))
 
     async def search(self, p: Principal, query: str, limit: int = SEARCH_LIMIT) -> list[dto.PatientInfo]:
         p.require("patients:read")
@@ -121,3 +138,179 @@ class PatientService:
                 email=validation.email(email),
             )
             return mapping.patient(row)
+
+    # --- full demographics (managePatient, findPatients) ---------------------------------------
+
+    async def get(self, p: Principal, patient_id: int) -> cdto.PatientRecord:
+        """Demographics, contact, emergency contact and insurance: no clinical content."""
+
+        async def body(s: AsyncSession, now: datetime) -> cdto.PatientRecord:
+            row = await chart_patient(s, p.practice_id, patient_id)
+            prof = await profile_repo.profile(s, p.practice_id, patient_id)
+            tz = await practice_zone(s, p.practice_id)
+            await audit.record(s, p, now, "patient.read", "patient", row.id)
+            return patient_record(row, prof, now.astimezone(tz).date(), tz)
+
+        return await self._read(
+            p, "patient.read", "patient", patient_id, body, scopes=(access.PATIENTS_READ,)
+        )
+
+    async def register(
+        self, p: Principal, d: Demographics, idem: Idempotency | None = None
+    ) -> cdto.PatientRecord:
+        async def body(s: AsyncSession, now: datetime) -> cdto.PatientRecord:
+            validation.required_text(d.first_name, field="first_name")
+            validation.required_text(d.last_name, field="last_name")
+            tz = await practice_zone(s, p.practice_id)
+            today = now.astimezone(tz).date()
+            row = m.Patient(
+                practice_id=p.practice_id, uid=new_uid(), first_name="", last_name="", created_at=now
+            )
+            prof = new_profile(p.practice_id, 0, p.actor, now)
+            apply(row, prof, d, today)
+            s.add(row)
+            await s.flush()
+            prof.patient_id = row.id
+            s.add(prof)
+            await s.flush()
+            await audit.record(s, p, now, "patient.create", "patient", row.id)
+            return patient_record(row, prof, today, tz)
+
+        return await self._write(
+            p, "patient.create", "patient", None, idem, cdto.PatientRecord, body, scope=access.PATIENTS_WRITE
+        )
+
+    async def update(
+        self, p: Principal, patient_id: int, d: Demographics, idem: Idempotency | None = None
+    ) -> cdto.PatientRecord:
+        async def body(s: AsyncSession, now: datetime) -> cdto.PatientRecord:
+            if not d.given():
+                raise Invalid("give at least one field to change", field="patient_id")
+            row = await chart_patient(s, p.practice_id, patient_id, writable=True)
+            prof = await self._profile(s, p, row.id, now)
+            tz = await practice_zone(s, p.practice_id)
+            today = now.astimezone(tz).date()
+            apply(row, prof, d, today)
+            prof.updated_at = now
+            await s.flush()
+            await audit.record(s, p, now, "patient.update", "patient", row.id, detail=",".join(d.given()))
+            return patient_record(row, prof, today, tz)
+
+        return await self._write(
+            p,
+            "patient.update",
+            "patient",
+            patient_id,
+            idem,
+            cdto.PatientRecord,
+            body,
+            scope=access.PATIENTS_WRITE,
+        )
+
+    async def set_status(
+        self, p: Principal, patient_id: int, status: str, idem: Idempotency | None = None
+    ) -> cdto.PatientRecord:
+        """Activate or deactivate a record (merging is `merge`)."""
+
+        async def body(s: AsyncSession, now: datetime) -> cdto.PatientRecord:
+            if status not in (PatientStatus.ACTIVE.value, PatientStatus.INACTIVE.value):
+                raise Invalid("status must be active or inactive", field="status")
+            row = await chart_patient(s, p.practice_id, patient_id, writable=True)
+            prof = await self._profile(s, p, row.id, now)
+            prof.status = status
+            prof.updated_at = now
+            await s.flush()
+            await audit.record(
+                s, p, now, f"patient.{'activate' if status == 'active' else 'deactivate'}", "patient", row.id
+            )
+            tz = await practice_zone(s, p.practice_id)
+            return patient_record(row, prof, now.astimezone(tz).date(), tz)
+
+        return await self._write(
+            p,
+            "patient.status",
+            "patient",
+            patient_id,
+            idem,
+            cdto.PatientRecord,
+            body,
+            scope=access.PATIENTS_WRITE,
+        )
+
+    async def merge(
+        self, p: Principal, keep_id: int, duplicate_id: int, idem: Idempotency | None = None
+    ) -> cdto.MergeResult:
+        """Fold a duplicate into the record kept: its appointments and chart move over, details the kept
+        record lacks are copied, and the duplicate is marked merged (kept, read-only, for the trail)."""
+
+        async def body(s: AsyncSession, now: datetime) -> cdto.MergeResult:
+            if keep_id == duplicate_id:
+                raise Invalid(
+                    "duplicate_patient_id must differ from patient_id", field="duplicate_patient_id"
+                )
+            keep = await chart_patient(s, p.practice_id, keep_id, writable=True)
+            try:
+                dup = await chart_patient(s, p.practice_id, duplicate_id, writable=True)
+            except (Conflict, NotFound) as exc:
+                raise type(exc)(
+                    exc.message.replace("patient_id", "duplicate_patient_id"), field="duplicate_patient_id"
+                ) from None
+            if keep.date_of_birth and dup.date_of_birth and keep.date_of_birth != dup.date_of_birth:
+                raise Conflict(
+                    "the records have different dates of birth; correct one first if it is the same person",
+                    field="duplicate_patient_id",
+                )
+            keep_prof = await self._profile(s, p, keep.id, now)
+            dup_prof = await self._profile(s, p, dup.id, now)
+            for name in ("phone", "email", "date_of_birth"):
+                if getattr(keep, name) is None and getattr(dup, name) is not None:
+                    setattr(keep, name, getattr(dup, name))
+            for column in PROFILE_FIELDS:
+                if getattr(keep_prof, column) is None and getattr(dup_prof, column) is not None:
+                    setattr(keep_prof, column, getattr(dup_prof, column))
+            moved = await records.move_patient(s, p.practice_id, dup.id, keep.id)
+            dup_prof.status = PatientStatus.MERGED.value
+            dup_prof.merged_into_id = keep.id
+            dup_prof.updated_at = keep_prof.updated_at = now
+            await s.flush()
+            detail = f"merged patient {dup.id}; " + ",".join(f"{k}={v}" for k, v in moved.items() if v)
+            await audit.record(s, p, now, "patient.merge", "patient", keep.id, detail=detail)
+            await audit.record(s, p, now, "patient.merged_into", "patient", dup.id, detail=f"into {keep.id}")
+            tz = await practice_zone(s, p.practice_id)
+            kept = patient_record(keep, keep_prof, now.astimezone(tz).date(), tz)
+            return cdto.MergeResult(kept=kept, merged_id=dup.id, moved={k: v for k, v in moved.items() if v})
+
+        return await self._write(
+            p, "patient.merge", "patient", keep_id, idem, cdto.MergeResult, body, scope=access.PATIENTS_WRITE
+        )
+
+    async def find(self, p: Principal, q: FindQuery) -> cdto.PatientPage:
+        """findPatients: demographic criteria for anyone who may read patients; medical criteria (active
+        diagnosis, medication, allergy) only with clinical access. The criteria are not written to the
+        audit trail (they can be clinical), only that a search ran and how many it found."""
+
+        async def body(s: AsyncSession, now: datetime) -> cdto.PatientPage:
+            if q.medical:
+                p.require(access.CLINICAL_READ)
+            tz = await practice_zone(s, p.practice_id)
+            today = now.astimezone(tz).date()
+            crit = criteria(q, today)
+            rows = await profile_repo.find(
+                s, p.practice_id, crit, limit=q.page_size + 1, offset=(q.page - 1) * q.page_size
+            )
+            found = [patient_record(r, prof, today, tz) for r, prof in rows[: q.page_size]]
+            detail = f"{len(found)} results" + (" (medical criteria)" if q.medical else "")
+            await audit.record(s, p, now, "patient.find", "patient", None, detail=detail)
+            return cdto.PatientPage(found, q.page, q.page_size, len(rows) > q.page_size)
+
+        return await self._read(p, "patient.find", "patient", None, body, scopes=(access.PATIENTS_READ,))
+
+    async def _profile(
+        self, s: AsyncSession, p: Principal, patient_id: int, now: datetime
+    ) -> c.PatientProfile:
+        prof = await profile_repo.profile(s, p.practice_id, patient_id)
+        if prof is None:
+            prof = new_profile(p.practice_id, patient_id, p.actor, now)
+            s.add(prof)
+            await s.flush()
+        return prof

@@ -20,6 +20,22 @@ async def lock_chain(s: AsyncSession, practice_id: int) -> None:
         await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_SPACE + practice_id})
 
 
+async def unsealed(s: AsyncSession, practice_id: int, limit: int) -> Sequence[AuditEvent]:
+    """Entries not yet in the chain, oldest first (partial index ix_audit_events_unsealed)."""
+    q = (
+        select(AuditEvent)
+        .where(AuditEvent.practice_id == practice_id, AuditEvent.seq.is_(None))
+        .order_by(AuditEvent.id)
+        .limit(limit)
+    )
+    return (await s.execute(q)).scalars().all()
+
+
+async def practices_with_unsealed(s: AsyncSession) -> Sequence[int]:
+    q = select(AuditEvent.practice_id).where(AuditEvent.seq.is_(None)).distinct()
+    return (await s.execute(q)).scalars().all()
+
+
 async def last(s: AsyncSession, practice_id: int) -> AuditEvent | None:
     q = (
         select(AuditEvent)

@@ -1,0 +1,1 @@
+"""Clinical rules: pure, standard library only (statuses, vitals, prescribing checks, code formats)."""

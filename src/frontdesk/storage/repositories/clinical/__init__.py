@@ -1,0 +1,1 @@
+"""Chart repositories: every query is scoped to one practice."""
