@@ -178,6 +178,7 @@ class AppointmentService:
                 phone=req.patient_phone,
                 reuse_by_phone=req.reuse_patient_by_phone,
             )
+            await repo.lock_providers(s, p.practice_id, [provider.id])
             await repo.expire_holds(s, p.practice_id, provider.id, now)
             await self._check_free(s, p.practice_id, provider, start, end, now, req.allow_overlap, tz)
             row = m.Appointment(
@@ -254,6 +255,7 @@ class AppointmentService:
                     end = start + (row.ends_at - row.starts_at)
                 self._check_span(start, end)
                 await self._check_hours(s, p.practice_id, provider, book, start, end)
+                await repo.lock_providers(s, p.practice_id, [provider.id, row.provider_id])
                 await repo.expire_holds(s, p.practice_id, provider.id, now)
                 await self._check_free(
                     s, p.practice_id, provider, start, end, now, change.allow_overlap, tz, exclude_id=row.id

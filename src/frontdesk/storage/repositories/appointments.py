@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, and_, not_, select, update
+from sqlalchemy import Row, and_, not_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatus
@@ -107,6 +107,22 @@ async def overlapping(
     if exclude_id is not None:
         q = q.where(Appointment.id != exclude_id)
     return (await s.execute(q)).scalars().all()
+
+
+async def lock_providers(s: AsyncSession, practice_id: int, provider_ids: Sequence[int]) -> None:
+    """Serialise bookings per provider on PostgreSQL, held to the end of the transaction.
+
+    Two transactions inserting overlapping rows would otherwise each wait for the other inside the
+    exclusion constraint (a deadlock PostgreSQL breaks by killing one); with this lock the second
+    waits up front, then sees the first's row and reports a plain conflict. Different providers do
+    not wait for each other. SQLite needs nothing: its writers are already serialised."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    for provider_id in sorted(set(provider_ids)):  # one order everywhere, so locks never cross
+        await s.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:p AS integer), CAST(:v AS integer))"),
+            {"p": practice_id, "v": provider_id},
+        )
 
 
 async def expire_holds(s: AsyncSession, practice_id: int, provider_id: int, now: datetime) -> None:
