@@ -106,3 +106,49 @@ async def test_idempotent_replay_across_processes_books_once(pair: tuple[Server,
         )
     mine = [x for x in listed.structured_content["appointments"] if x["patient_name"] == "Ada Park"]
     assert len(mine) == 1
+
+
+def test_workers_are_separate_processes_sharing_the_port(tmp_path: Path) -> None:
+    """`serve --workers 2`: two worker processes, each with its own socket on the one port, and a
+    SIGTERM to the parent stops them all."""
+    import re
+    import subprocess
+    import time
+
+    import httpx2
+
+    from tests.e2e.conftest import FRONTDESK, _stop, cli_env, free_port
+
+    port = free_port()
+    env = cli_env(tmp_path)
+    out = (tmp_path / "out").open("wb")
+    proc = subprocess.Popen(
+        [FRONTDESK, "serve", "--demo", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            try:
+                if httpx2.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                time.sleep(0.2)
+        children = subprocess.run(
+            ["ps", "--ppid", str(proc.pid), "-o", "args="], capture_output=True, text=True, check=False
+        ).stdout
+        assert len(re.findall(r"multiprocessing\.spawn", children)) == 2, children
+        statuses = {httpx2.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code for _ in range(20)}
+        assert statuses == {200}
+    finally:
+        _stop(proc)
+        out.close()
+    assert proc.returncode == 0
+    time.sleep(0.5)
+    left = subprocess.run(
+        ["ps", "--ppid", str(proc.pid), "-o", "pid="], capture_output=True, text=True
+    ).stdout
+    assert left.strip() == ""

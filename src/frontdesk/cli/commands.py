@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 
+from frontdesk.cli import workers
 from frontdesk.cli.registry import area_for
 from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.services import demo
@@ -97,12 +98,14 @@ def serve(args: argparse.Namespace) -> None:
     except FrontdeskError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from exc
+    if args.workers > 1:
+        workers.run(args.host, args.port, args.workers)
+        return
     uvicorn.run(
         "frontdesk.http.factory:create",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers if args.workers > 1 else None,
         log_level="warning",
         access_log=False,
     )
