@@ -1,5 +1,9 @@
-"""The audit trail: appended inside the transaction of the change (or read) it records, chained by hash
-per practice. Failures are recorded too, in a transaction of their own after the rollback.
+"""The audit trail: appended inside the transaction of the change it records, chained by hash per
+practice. Failures are recorded too, in a transaction of their own after the rollback.
+
+Reads of patient data run in a read transaction (`AuditService.reading`), so they never queue behind
+writers; their entries are then committed together with the entries of other reads in flight (group
+commit) before the data is handed back. If the entries cannot be stored, the read fails.
 
 Appending takes no lock, so audited requests of one practice never wait for each other. A sealer
 then links new entries into the practice's chain (seq, prev_hash, hash) under a short per-practice
@@ -31,6 +35,9 @@ logger = logging.getLogger(__name__)
 # The adapter sets the tool (or command) being served, so entries say what was called.
 current_tool: ContextVar[str | None] = ContextVar("frontdesk_current_tool", default=None)
 
+# Key in a read session's `info`: the entries recorded in it, committed when the read ends.
+_PENDING = "frontdesk_audit_pending"
+
 
 async def record(
     session: AsyncSession,
@@ -42,20 +49,23 @@ async def record(
     outcome: str = "ok",
     detail: str | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            practice_id=principal.practice_id,
-            at=now,
-            actor=principal.actor[:120],
-            client=principal.client[:120] if principal.client else None,
-            tool=current_tool.get(),
-            action=action,
-            record_type=record_type,
-            record_id=None if record_id is None else str(record_id),
-            outcome=outcome,
-            detail=detail[:500] if detail else None,
-        )
+    event = AuditEvent(
+        practice_id=principal.practice_id,
+        at=now,
+        actor=principal.actor[:120],
+        client=principal.client[:120] if principal.client else None,
+        tool=current_tool.get(),
+        action=action,
+        record_type=record_type,
+        record_id=None if record_id is None else str(record_id),
+        outcome=outcome,
+        detail=detail[:500] if detail else None,
     )
+    pending: list[AuditEvent] | None = session.info.get(_PENDING)
+    if pending is not None:  # an audited read: stored when the read ends, before its answer
+        pending.append(event)
+        return
+    session.add(event)
     await session.flush()
 
 
@@ -128,6 +138,49 @@ class AuditService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self._queue: list[tuple[list[AuditEvent], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read transaction whose audit entries (`record` in it) are stored after it ends, before
+        the caller goes on: an error in the body, or entries that cannot be stored, fail the read."""
+        pending: list[AuditEvent] = []
+        async with self.db.read() as s:
+            s.info[_PENDING] = pending
+            yield s
+        if pending:
+            await self._store(pending)
+
+    async def _store(self, events: list[AuditEvent]) -> None:
+        """Group commit: one write transaction takes the entries of every read waiting at that moment.
+        The first waiter starts the flush at once (no added latency when idle); reads that arrive
+        while it commits go in the next batch."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((events, done))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                outcome: BaseException | None = None
+                try:
+                    async with self.db.write() as s:
+                        s.add_all([e for events, _ in batch for e in events])
+                except Exception as exc:  # handed to every waiter of this batch
+                    outcome = exc
+                for _, waiter in batch:
+                    if waiter.done():  # its request was cancelled; the entry is stored anyway
+                        continue
+                    if outcome is None:
+                        waiter.set_result(None)
+                    else:
+                        waiter.set_exception(outcome)
+        finally:
+            self._flusher = None
 
     async def seal(self, practice_id: int) -> int:
         async with self.db.write() as s:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from frontdesk.domain.scheduling.status import FHIR_STATUS, AppointmentStatus
 from frontdesk.services import dto
 from frontdesk.storage import models as m
+from frontdesk.storage.repositories.appointments import Named
 
 
 def practice(row: m.Practice) -> dto.PracticeInfo:
@@ -59,4 +61,26 @@ def patient(row: m.Patient) -> dto.PatientInfo:
 def api_key(row: m.ApiKey) -> dto.ApiKeyInfo:
     return dto.ApiKeyInfo(
         id=row.id, name=row.name, prefix=row.prefix, created_at=row.created_at, revoked_at=row.revoked_at
+    )
+
+
+def appointment(r: Named) -> dto.AppointmentInfo:
+    return dto.AppointmentInfo(
+        id=r.id,
+        datebook_id=r.datebook_id,
+        datebook_name=r.datebook_name,
+        timezone=r.timezone,
+        provider_id=r.provider_id,
+        provider_name=r.provider_name,
+        patient_id=r.patient_id,
+        patient_name=f"{r.first_name} {r.last_name}".strip(),
+        service_id=r.service_id,
+        service_name=r.service_name,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
+        status=r.status,
+        fhir_status=FHIR_STATUS[AppointmentStatus(r.status)],
+        notes=r.notes,
+        hold_expires_at=r.hold_expires_at,
+        allow_overlap=r.allow_overlap,
     )

@@ -109,7 +109,7 @@ class PatientService(ChartBase):
         if len(text) > 120:
             raise Invalid("query must be at most 120 characters", field="query")
         limit = max(1, min(limit, SEARCH_LIMIT))
-        async with self.db.write() as s:
+        async with self.trail.reading() as s:
             rows = await repo.search(s, p.practice_id, fold(text), text, limit)
             detail = f"{len(rows)} results"
             await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)

@@ -58,10 +58,10 @@ class ChartBase:
         *,
         scopes: tuple[str, ...] = (access.CLINICAL_READ,),
     ) -> T:
-        """An audited read: the body records its audit entry in the same transaction."""
+        """An audited read: the entry the body records is stored before the answer is returned."""
         async with on_failure(self.trail, p, action, record_type, record_id):
             require_any(p, *scopes)
-            async with self.db.write() as s:
+            async with self.trail.reading() as s:
                 return await body(s, self.clock())
 
     async def _write(

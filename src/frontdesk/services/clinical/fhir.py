@@ -38,6 +38,7 @@ from frontdesk.services.context import Principal
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import directory as dir_repo
+from frontdesk.storage.repositories.appointments import Named
 from frontdesk.storage.repositories.clinical import chart, records
 from frontdesk.storage.repositories.clinical import patients as profile_repo
 
@@ -306,11 +307,8 @@ def lab(r: c.LabResult, subject: str, ref: _Refs, tz: ZoneInfo) -> dict[str, Any
     }
 
 
-def appointment(
-    r: m.Appointment, subject: str, provs: dict[int, m.Provider], books: dict[int, m.Datebook]
-) -> dict[str, Any]:
-    tz = ZoneInfo(books[r.datebook_id].timezone)
-    prov = provs.get(r.provider_id)
+def appointment(r: Named, subject: str) -> dict[str, Any]:
+    tz = ZoneInfo(r.timezone)
     return {
         "resourceType": "Appointment",
         "id": str(r.id),
@@ -320,8 +318,8 @@ def appointment(
         "end": _dt(r.ends_at, tz),
         "participant": [
             {"actor": {"reference": subject}, "status": "accepted"},
-            {"actor": {"display": prov.name if prov else None}, "status": "accepted"},
-            {"actor": {"display": books[r.datebook_id].name}, "status": "accepted"},
+            {"actor": {"display": r.provider_name}, "status": "accepted"},
+            {"actor": {"display": r.datebook_name}, "status": "accepted"},
         ],
     }
 
@@ -346,7 +344,6 @@ class FhirExportService(base.ChartBase):
         subject = ref("Patient", pat.id)
         pid = pat.id
         provs = {r.id: r for r in await dir_repo.providers(s, practice_id, active_only=False)}
-        books = {b.id: b for b in await dir_repo.datebooks(s, practice_id, active_only=False)}
         entries: list[tuple[str, dict[str, Any]]] = [
             (subject, patient(pat, await profile_repo.profile(s, practice_id, pid), ref))
         ]
@@ -369,7 +366,7 @@ class FhirExportService(base.ChartBase):
         ):
             entries.append((ref("Observation", f"lab{result.id}"), lab(result, subject, ref, tz)))
         for appt in await chart.patient_appointments(s, practice_id, pid, limit=1000):
-            entries.append((ref("Appointment", appt.id), appointment(appt, subject, provs, books)))
+            entries.append((ref("Appointment", appt.id), appointment(appt, subject)))
         bundle = _clean(
             {
                 "resourceType": "Bundle",

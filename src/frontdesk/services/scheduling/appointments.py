@@ -17,13 +17,12 @@ from frontdesk.domain import validation
 from frontdesk.domain.errors import Conflict, Invalid, NotFound, Unavailable
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.status import (
-    FHIR_STATUS,
     FINAL_STATUSES,
     AppointmentStatus,
     check_transition,
 )
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
-from frontdesk.services import audit, dto
+from frontdesk.services import audit, dto, mapping
 from frontdesk.services.audit import AuditService, on_failure
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
@@ -35,7 +34,6 @@ from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import appointments as repo
 from frontdesk.storage.repositories import directory as dir_repo
-from frontdesk.storage.repositories import patients as patient_repo
 
 S = AppointmentStatus
 WRITE_ATTEMPTS = 3  # bounded retries for deadlock victims and idempotency races
@@ -100,10 +98,10 @@ class AppointmentService:
     ) -> tuple[list[dto.AppointmentInfo], bool]:
         """Appointments touching [start, end) in one datebook, and whether the list was cut at the limit."""
         limit = self.settings.max_results
-        # Names of patients are patient data: the read is audited, so it runs in a write transaction.
+        # Names of patients are patient data: the read is audited.
         async with (
             on_failure(self.trail, p, "appointment.list", "datebook", datebook_id),
-            self.db.write() as s,
+            self.trail.reading() as s,
         ):
             p.require("appointments:read")
             book = await resolve_datebook(s, p.practice_id, datebook_id, datebook_name)
@@ -121,7 +119,7 @@ class AppointmentService:
                 provider_id=provider_id,
                 limit=limit + 1,
             )
-            infos = await self._infos(s, p.practice_id, list(rows[:limit]))
+            infos = [mapping.appointment(r) for r in rows[:limit]]
             await audit.record(
                 s,
                 p,
@@ -135,11 +133,11 @@ class AppointmentService:
 
     async def get(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
         async with on_failure(self.trail, p, "appointment.read", "appointment", appointment_id):
-            async with self.db.write() as s:
+            async with self.trail.reading() as s:
                 p.require("appointments:read")
                 row = await self._get(s, p.practice_id, appointment_id)
                 await audit.record(s, p, self.clock(), "appointment.read", "appointment", row.id)
-                return (await self._infos(s, p.practice_id, [row]))[0]
+                return await self._info(s, p.practice_id, row)
 
     def _check_range(self, lo: datetime, hi: datetime) -> None:
         if hi <= lo:
@@ -201,7 +199,7 @@ class AppointmentService:
             await s.flush()
             detail = "allow_overlap" if req.allow_overlap else None
             await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
-            return (await self._infos(s, p.practice_id, [row]))[0]
+            return await self._info(s, p.practice_id, row)
 
         return await self._write(p, action, None, req.idempotency, body)
 
@@ -226,7 +224,7 @@ class AppointmentService:
                 row.status = S.CONFIRMED.value
             row.updated_at = now
             await audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
-            return (await self._infos(s, p.practice_id, [row]))[0]
+            return await self._info(s, p.practice_id, row)
 
         return await self._write(p, "appointment.confirm", appointment_id, idempotency, body)
 
@@ -278,7 +276,7 @@ class AppointmentService:
             await audit.record(
                 s, p, now, "appointment.update", "appointment", row.id, detail=_summary(change)
             )
-            return (await self._infos(s, p.practice_id, [row]))[0]
+            return await self._info(s, p.practice_id, row)
 
         return await self._write(p, "appointment.update", change.appointment_id, change.idempotency, body)
 
@@ -397,44 +395,12 @@ class AppointmentService:
             )
         return row
 
-    async def _infos(
-        self, s: AsyncSession, practice_id: int, rows: list[m.Appointment]
-    ) -> list[dto.AppointmentInfo]:
-        """Names for a batch of appointments in three small queries, never one per row."""
-        if not rows:
-            return []
-        books = {b.id: b for b in await dir_repo.datebooks(s, practice_id, active_only=False)}
-        provs = {r.id: r for r in await dir_repo.providers(s, practice_id, active_only=False)}
-        servs = {r.id: r for r in await dir_repo.services(s, practice_id, active_only=False)}
-        pats = {
-            r.id: r for r in await patient_repo.get_many(s, practice_id, list({r.patient_id for r in rows}))
-        }
-        out = []
-        for r in rows:
-            book, prov, pat = books[r.datebook_id], provs[r.provider_id], pats[r.patient_id]
-            serv = servs.get(r.service_id) if r.service_id is not None else None
-            out.append(
-                dto.AppointmentInfo(
-                    id=r.id,
-                    datebook_id=book.id,
-                    datebook_name=book.name,
-                    timezone=book.timezone,
-                    provider_id=prov.id,
-                    provider_name=prov.name,
-                    patient_id=pat.id,
-                    patient_name=f"{pat.first_name} {pat.last_name}".strip(),
-                    service_id=serv.id if serv else None,
-                    service_name=serv.name if serv else None,
-                    starts_at=r.starts_at,
-                    ends_at=r.ends_at,
-                    status=r.status,
-                    fhir_status=FHIR_STATUS[S(r.status)],
-                    notes=r.notes,
-                    hold_expires_at=r.hold_expires_at,
-                    allow_overlap=r.allow_overlap,
-                )
-            )
-        return out
+    async def _info(self, s: AsyncSession, practice_id: int, row: m.Appointment) -> dto.AppointmentInfo:
+        """The appointment as callers see it, read back with its names once the change is flushed."""
+        await s.flush()
+        named = await repo.named(s, practice_id, row.id)
+        assert named is not None  # written or read in this very transaction
+        return mapping.appointment(named)
 
 
 def _summary(change: AppointmentChange) -> str:

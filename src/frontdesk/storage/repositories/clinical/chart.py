@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage.models import Appointment
+from frontdesk.storage.repositories import appointments
 
 
 async def addenda(
@@ -91,9 +92,9 @@ async def patient_appointments(
     start: datetime | None = None,
     end: datetime | None = None,
     limit: int = 100,
-) -> Sequence[Appointment]:
-    """A patient's appointments (expired holds left out), newest first."""
-    q = select(Appointment).where(
+) -> Sequence[appointments.Named]:
+    """A patient's appointments (expired holds left out), newest first, with their names."""
+    q = appointments.with_names(
         Appointment.practice_id == practice_id,
         Appointment.patient_id == patient_id,
         Appointment.cancel_reason.is_distinct_from("hold_expired"),
@@ -103,4 +104,5 @@ async def patient_appointments(
     if end is not None:
         q = q.where(Appointment.starts_at < end)
     q = q.order_by(Appointment.starts_at.desc(), Appointment.id.desc()).limit(limit)
-    return (await s.execute(q)).scalars().all()
+    rows: Sequence[appointments.Named] = (await s.execute(q)).all()
+    return rows
