@@ -5,6 +5,7 @@ Neither passwords nor codes ever reach a log or an audit entry."""
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -31,8 +32,13 @@ PASSWORD_MAX = 256
 TOTP_ISSUER = "Frontdesk"
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+    Made on first use: hashing costs ~150 ms, which start-up (stdio) should not pay."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +199,13 @@ class StaffService:
             email = _email(email)
             validation.slug(slug, field="practice")
         except FrontdeskError:
-            _hasher_verify(_DUMMY_HASH, password)
+            _hasher_verify(_dummy_hash(), password)
             raise SignInRefused("credentials", "the practice, email or password is not right") from None
         async with self.db.write() as s:
             practice = await dir_repo.practice_by_slug(s, slug)
             row = await repo.by_email(s, practice.id, email) if practice is not None else None
             if practice is None or row is None:
-                _hasher_verify(_DUMMY_HASH, password)
+                _hasher_verify(_dummy_hash(), password)
                 raise SignInRefused("credentials", "the practice, email or password is not right")
             refusal = self._check(row, password, totp_code)
             now = self.clock()

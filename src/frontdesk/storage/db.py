@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from frontdesk.storage import sqlite_inline
 from frontdesk.storage.errors import translate
 
 DEFAULT_SQLITE_PATH = Path(os.environ.get("FRONTDESK_DATA_DIR", Path.home() / ".frontdesk")) / "frontdesk.db"
@@ -42,12 +43,17 @@ class Database:
                 raise ValueError("use a file for SQLite; an in-memory database is private to one connection")
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
+            # Reads call sqlite3 in the loop's thread (never waiting, WAL), writes go through aiosqlite.
+            path = parsed.database or ""
+            self.engine: AsyncEngine = create_async_engine(
+                self.url, echo=echo, async_creator=sqlite_inline.creator(path, timeout=30)
+            )
             self._install_sqlite_hooks()
             self._write_engine = create_async_engine(self.url, **kwargs)
             self._install_sqlite_hooks(self._write_engine, immediate=True)
         else:
+            self.engine = create_async_engine(self.url, **kwargs)
             self._write_engine = self.engine
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(self._write_engine, expire_on_commit=False, autoflush=False)
@@ -59,7 +65,8 @@ class Database:
         @event.listens_for(target, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             # Let SQLAlchemy's begin event issue BEGIN itself, so writers can use BEGIN IMMEDIATE.
-            dbapi_conn.isolation_level = None
+            if dbapi_conn.isolation_level is not None:  # inline read connections start without one
+                dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -376,6 +375,9 @@ class FhirExportService(base.ChartBase):
                 "entry": [{"fullUrl": url, "resource": res} for url, res in entries],
             }
         )
+        # Imported here: the FHIR models take a quarter of a second to load, which start-up should not pay.
+        from fhir.resources.R4B.bundle import Bundle
+
         try:
             Bundle.model_validate(bundle)
         except ValidationError as exc:
