@@ -145,6 +145,7 @@ def probes(sc: Scenario, ids: dict[str, int]) -> list[tuple[str, dict[str, Any]]
         ("managePatientRecalls", {"action": "cancel", "recall_id": ids["recall"]}),
         ("managePatientVitals", {"action": "list", "patient_id": pid}),
         ("managePatientVitals", {"action": "add", "patient_id": pid, "pulse": 70}),
+        ("managePatientVitals", {"action": "update", "vitals_id": ids["vitals"], "pulse": 72}),
         ("managePatientVitals", {"action": "remove", "vitals_id": ids["vitals"]}),
         ("managePatientLabs", {"action": "list", "patient_id": pid}),
         ("managePatientLabs", {"action": "get", "lab_id": ids["lab"]}),

@@ -276,3 +276,86 @@ async def test_labs(connect: Connect, scenario: Scenario) -> None:
             },
         )
         err(inverted, "invalid", "reference_low")
+
+
+async def test_a_reading_is_corrected_with_update(
+    connect: Connect, scenario: Scenario, app: Frontdesk
+) -> None:
+    pid = scenario.juan
+    async with connect() as c:
+        first = ok(
+            await c.call_tool(
+                "managePatientVitals",
+                {
+                    "action": "add",
+                    "patient_id": pid,
+                    "measured_at": "2026-01-10T09:00",
+                    "weight": 90,
+                    "height": 180,
+                    "systolic": 130,
+                    "diastolic": 85,
+                },
+            )
+        )["readings"][0]
+        assert values(first)["bmi"] == (27.8, "kg/m2")
+        # Weight was typed in pounds by mistake: corrected in lb, BMI follows; other values stay.
+        fixed = ok(
+            await c.call_tool(
+                "managePatientVitals",
+                {
+                    "action": "update",
+                    "vitals_id": first["id"],
+                    "weight": 176,
+                    "weight_unit": "lb",
+                    "comments": "re-weighed",
+                },
+            )
+        )["readings"][0]
+        v = values(fixed)
+        assert (
+            v["weight"] == (79.8, "kg") and v["bmi"] == (24.6, "kg/m2") and v["systolic"] == (130.0, "mmHg")
+        )
+        assert fixed["id"] == first["id"] and fixed["measured_at"] == first["measured_at"]
+        listed = ok(await c.call_tool("managePatientVitals", {"action": "list", "patient_id": pid}))
+        assert [values(r)["weight"] for r in listed["readings"]] == [(79.8, "kg")]
+        # Refusals name the field and change nothing.
+        err(
+            await c.call_tool(
+                "managePatientVitals", {"action": "update", "vitals_id": first["id"], "diastolic": 140}
+            ),
+            "invalid",
+            "diastolic",
+        )
+        err(
+            await c.call_tool("managePatientVitals", {"action": "update", "vitals_id": first["id"]}),
+            "invalid",
+            "vitals_id",
+        )
+        err(
+            await c.call_tool(
+                "managePatientVitals",
+                {"action": "update", "vitals_id": first["id"], "measured_at": "2099-01-01T09:00"},
+            ),
+            "invalid",
+            "measured_at",
+        )
+        err(
+            await c.call_tool(
+                "managePatientVitals", {"action": "update", "vitals_id": first["id"], "patient_id": pid}
+            ),
+            "invalid",
+            "patient_id",
+        )
+        again = ok(await c.call_tool("managePatientVitals", {"action": "list", "patient_id": pid}))
+        assert values(again["readings"][0]) == v
+        ok(await c.call_tool("managePatientVitals", {"action": "remove", "vitals_id": first["id"]}))
+        err(
+            await c.call_tool(
+                "managePatientVitals", {"action": "update", "vitals_id": first["id"], "pulse": 70}
+            ),
+            "conflict",
+        )
+        err(
+            await c.call_tool("managePatientVitals", {"action": "update", "vitals_id": 999999, "pulse": 70}),
+            "not_found",
+        )

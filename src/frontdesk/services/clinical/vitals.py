@@ -91,6 +91,16 @@ async def _template(
     raise NotFound(f"no vital template {key.strip()!r}; call getPracticeInfo for the list", field="template")
 
 
+async def _template_of(s: AsyncSession, practice_id: int, template_id: int | None) -> v.VitalTemplate | None:
+    """The practice template a reading was taken with (built-in templates are not stored on it)."""
+    if template_id is None:
+        return None
+    for t, row_id in await templates(s, practice_id):
+        if row_id == template_id:
+            return t
+    return None
+
+
 class VitalService(base.ChartBase):
     async def for_patient(
         self, p: Principal, patient_id: int, *, units: str | None = None, limit: int = 50
@@ -159,6 +169,66 @@ class VitalService(base.ChartBase):
             return mapping.vitals(row, tz, system)
 
         return await self._write(p, "vitals.add", "patient", patient_id, idem, dto.VitalsInfo, body)
+
+    async def update(
+        self,
+        p: Principal,
+        reading_id: int,
+        d: VitalsInput,
+        units: str | None = None,
+        idem: Idempotency | None = None,
+    ) -> dto.VitalsInfo:
+        """Correct a reading: the values given replace the stored ones (units as in add, defaulting to
+        the reading's template), measured_at and comments likewise; BMI is computed again."""
+
+        async def body(s: AsyncSession, now: datetime) -> dto.VitalsInfo:
+            row = await base.record(
+                s,
+                c.VitalReading,
+                p.practice_id,
+                reading_id,
+                field="vitals_id",
+                hint="list the vitals",
+                lock=True,
+            )
+            await base.patient(s, p.practice_id, row.patient_id, writable=True)
+            if row.removed_at is not None:
+                raise Conflict("this reading was removed; record a new one instead", field="vitals_id")
+            if d.template is not None or d.encounter_id is not None:
+                field = "template" if d.template is not None else "encounter_id"
+                raise Invalid(
+                    f"{field} cannot be changed; remove the reading and record it again", field=field
+                )
+            tz = await base.practice_zone(s, p.practice_id)
+            template = await _template_of(s, p.practice_id, row.template_id)
+            changes = d.values(template)
+            merged = {k: getattr(row, k.value) for k in v.MEASURED if getattr(row, k.value) is not None}
+            merged.update(changes)
+            v.check_reading(merged)
+            measured = row.measured_at
+            if d.measured_at:
+                measured = parse_datetime(d.measured_at, tz, field="measured_at")
+                if measured > now:
+                    raise Invalid("measured_at must not be in the future", field="measured_at")
+            if not changes and measured == row.measured_at and d.comments is None:
+                raise Invalid("give at least one value, measured_at or comments to change", field="vitals_id")
+            for kind, value in changes.items():
+                setattr(row, kind.value, value)
+            row.measured_at = measured
+            if d.comments is not None:
+                row.comments = base.text(d.comments, field="comments")
+            if row.weight is not None:
+                height = row.height or await chart.latest_height(s, p.practice_id, row.patient_id, measured)
+                row.bmi = v.bmi(row.weight, height) if height else None
+            row.updated_at = now
+            await s.flush()
+            changed = sorted(k.value for k in changes) + (["measured_at"] if d.measured_at else [])
+            changed += ["comments"] if d.comments is not None else []
+            await audit.record(s, p, now, "vitals.update", "vitals", row.id, detail=",".join(changed))
+            system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
+            return mapping.vitals(row, tz, system)
+
+        return await self._write(p, "vitals.update", "vitals", reading_id, idem, dto.VitalsInfo, body)
 
     async def remove(self, p: Principal, reading_id: int, idem: Idempotency | None = None) -> dto.VitalsInfo:
         """Withdraw a reading entered in error (kept, hidden from lists and trends)."""

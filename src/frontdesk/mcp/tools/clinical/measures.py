@@ -48,6 +48,11 @@ VITALS = Actions(
         ("patient_id",),
         (*_VALUES, "measured_at", "encounter_id", "template", "units", "comments"),
     ),
+    update=Action(
+        "correct a reading: the values given replace the stored ones; BMI is computed again",
+        ("vitals_id",),
+        (*_VALUES, "measured_at", "units", "comments"),
+    ),
     remove=Action("withdraw a reading entered in error", ("vitals_id",)),
     templates=Action("the practice's vital-sign templates"),
     define_template=Action("admins: a new template", ("template_name", "template_kinds"), ("units",)),
@@ -97,11 +102,11 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
     async def managePatientVitals(
         ctx: Context,
         action: Annotated[
-            Literal["list", "add", "remove", "templates", "define_template"],
+            Literal["list", "add", "update", "remove", "templates", "define_template"],
             Field(description=VITALS.describe(), json_schema_extra=VITALS.schema_extra()),
         ],
         patient_id: PatientId = None,
-        vitals_id: Annotated[int | None, Field(description="(remove) the reading's id")] = None,
+        vitals_id: Annotated[int | None, Field(description="(update, remove) the reading's id")] = None,
         systolic: Annotated[float | None, Field(description="mmHg")] = None,
         diastolic: Annotated[float | None, Field(description="mmHg")] = None,
         pulse: Annotated[float | None, Field(description="beats per minute")] = None,
@@ -155,6 +160,9 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
                     **{k: args[k] for k in (*_VALUES, "measured_at", "encounter_id", "template", "comments")}
                 )
                 rows = [await app.vitals.add(p, patient_id or 0, values, units, key)]
+            elif action == "update":
+                values = VitalsInput(**{k: args[k] for k in (*_VALUES, "measured_at", "comments")})
+                rows = [await app.vitals.update(p, vitals_id or 0, values, units, key)]
             else:
                 rows = [await app.vitals.remove(p, vitals_id or 0, key)]
             readings = [shapes.VitalsReading(**plain(r)) for r in rows]
