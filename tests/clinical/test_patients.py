@@ -229,3 +229,33 @@ async def test_search_patients_still_returns_names_only(connect: Connect) -> Non
         ok(await c.call_tool("managePatient", ZOE))
         found = ok(await c.call_tool("search_patients", {"query": "zoe"}))
         assert set(found["patients"][0]) == {"id", "uid", "firstname", "lastname"}
+
+
+async def test_find_patients_matches_the_preferred_name(connect: Connect) -> None:
+    async with connect("front_desk") as c:
+        made = ok(
+            await c.call_tool(
+                "managePatient",
+                {
+                    "action": "add",
+                    "first_name": "Margarida",
+                    "last_name": "Sousa",
+                    "preferred_name": "Guida Côrte",
+                },
+            )
+        )["patient"]["id"]
+
+        async def names(query: str) -> list[int]:
+            return [p["id"] for p in ok(await c.call_tool("findPatients", {"name": query}))["patients"]]
+
+        assert await names("guida") == [made]
+        assert await names("CORTE sousa") == [made], "words may come from either name, accents ignored"
+        assert await names("guida smith") == []
+        ok(
+            await c.call_tool(
+                "managePatient", {"action": "update", "patient_id": made, "preferred_name": "Mag"}
+            )
+        )
+        assert await names("guida") == [] and await names("mag") == [made]
+        ok(await c.call_tool("managePatient", {"action": "update", "patient_id": made, "preferred_name": ""}))
+        assert await names("mag") == [] and await names("marga") == [made]

@@ -265,7 +265,7 @@ class PatientService(ChartBase):
             for name in ("phone", "email", "date_of_birth"):
                 if getattr(keep, name) is None and getattr(dup, name) is not None:
                     setattr(keep, name, getattr(dup, name))
-            for column in PROFILE_FIELDS:
+            for column in (*PROFILE_FIELDS, "search_preferred"):
                 if getattr(keep_prof, column) is None and getattr(dup_prof, column) is not None:
                     setattr(keep_prof, column, getattr(dup_prof, column))
             moved = await records.move_patient(s, p.practice_id, dup.id, keep.id)

@@ -50,6 +50,7 @@ class PatientProfile(_Chart, Base):
     patient_id: Mapped[int] = mapped_column(ID)
     middle_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
     preferred_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    search_preferred: Mapped[str | None] = mapped_column(String(120), nullable=True)  # folded
     sex: Mapped[str | None] = mapped_column(String(10), nullable=True)  # administrative
     gender_identity: Mapped[str | None] = mapped_column(String(60), nullable=True)
     pronouns: Mapped[str | None] = mapped_column(String(30), nullable=True)

@@ -133,6 +133,7 @@ def apply(row: m.Patient, prof: c.PatientProfile, d: Demographics, today: date) 
         value = getattr(d, name)
         if value is not None:
             setattr(prof, name, text(value, field=name, max_len=limit))
+    prof.search_preferred = fold(prof.preferred_name)[:120] if prof.preferred_name else None
 
 
 def record(row: m.Patient, prof: c.PatientProfile | None, today: date, tz: ZoneInfo) -> dto.PatientRecord:

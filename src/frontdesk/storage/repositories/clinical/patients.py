@@ -66,8 +66,13 @@ def _query(practice_id: int, k: Criteria) -> Select[Patient, c.PatientProfile]:
         prof, and_(prof.practice_id == Patient.practice_id, prof.patient_id == Patient.id)
     )
     conds: list[ColumnElement[bool]] = [Patient.practice_id == practice_id]
-    for w in k.name_words:
-        conds.append(Patient.search_name.contains(w, autoescape=True))
+    for w in k.name_words:  # each word in the legal name or the preferred name
+        conds.append(
+            or_(
+                Patient.search_name.contains(w, autoescape=True),
+                prof.search_preferred.contains(w, autoescape=True),
+            )
+        )
     if k.uid:
         conds.append(Patient.uid == k.uid)
     if k.date_of_birth:
