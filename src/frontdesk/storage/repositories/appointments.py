@@ -38,7 +38,7 @@ async def get(
 
 
 # An appointment as callers see it: its columns and the names beside them, as one plain row.
-Named = Row[Any]
+Named = Row[*tuple[Any, ...]]
 
 
 def with_names(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
