@@ -80,6 +80,10 @@ async def test_bundle_validates_and_covers_the_record(
                     "language": "es",
                     "emergency_name": "Rosa Perez",
                     "emergency_phone": "+1 555 0199",
+                    "gender_identity": "man",
+                    "insurance_payer": "Acme Health",
+                    "insurance_member_id": "ACM-77",
+                    "insurance_plan": "Gold PPO",
                 },
             )
         )
@@ -156,6 +160,15 @@ async def test_bundle_validates_and_covers_the_record(
             assert res["status"] in R4_STATUS[res["resourceType"]], res
     patient = bundle["entry"][0]["resource"]
     assert patient["gender"] == "male" and patient["birthDate"] == "1975-07-04"
+    assert patient["extension"] == [
+        {
+            "url": "http://hl7.org/fhir/StructureDefinition/patient-genderIdentity",
+            "valueCodeableConcept": {"text": "man"},
+        }
+    ]
+    cover = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Coverage")
+    assert cover["beneficiary"]["reference"] == patient_url and cover["payor"] == [{"display": "Acme Health"}]
+    assert cover["subscriberId"] == "ACM-77" and [c["value"] for c in cover["class"]] == ["Gold PPO"]
     assert {n["use"] for n in patient["name"]} == {"official", "usual"}
     assert (
         patient["address"][0]["postalCode"] == "02110"

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from frontdesk import __version__
 from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
+from frontdesk.http.events import MemoryBackend, RedisBackend, ResumableStreams, SessionEvents
 from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLimit, allowed_hosts
 from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
 from frontdesk.http.pages import Pages
@@ -47,13 +48,18 @@ def transport_security(settings: HttpSettings) -> TransportSecuritySettings:
 def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlette:
     settings = settings or HttpSettings.from_env()
     server = build_server(app)
+    store = RedisBackend(settings.redis_url) if settings.redis_url else MemoryBackend()
+    events = SessionEvents(store)
     manager = StreamableHTTPSessionManager(
         app=server._lowlevel_server,  # the SDK's documented way to mount several apps
+        event_store=events,
         security_settings=transport_security(settings),
         session_idle_timeout=settings.session_idle_seconds,
         max_request_body_size=settings.max_body_bytes,
     )
-    mcp_endpoint = RequireBearer(StreamableHTTPASGIApp(manager), resource_metadata_url(settings))
+    mcp_endpoint = RequireBearer(
+        ResumableStreams(StreamableHTTPASGIApp(manager), events), resource_metadata_url(settings)
+    )
     provider = FrontdeskProvider(app, settings)
 
     async def health(_: Request) -> JSONResponse:
@@ -71,6 +77,8 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             sealer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sealer
+            if isinstance(store, RedisBackend):
+                await store.close()
 
     verifier = FrontdeskTokenVerifier(app, settings)
     backend = BearerAuthBackend(verifier, resource_server_url=AnyHttpUrl(settings.resource_url))

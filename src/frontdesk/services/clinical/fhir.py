@@ -1,5 +1,6 @@
 """export_patient_fhir: a patient's record as a FHIR R4 Bundle (type collection) of Patient, Encounter,
-Condition, AllergyIntolerance, MedicationStatement, Observation (vital signs and labs) and Appointment.
+Condition, AllergyIntolerance, MedicationStatement, Observation (vital signs and labs), Appointment and,
+when insurance is on file, Coverage; gender identity travels as the R4 core patient-genderIdentity extension.
 
 The bundle is checked with fhir.resources before it leaves: its R4B models (FHIR 4.3) are the R4-family
 models that library ships for pydantic 2, and every element used here is unchanged between R4 (4.0.1)
@@ -47,6 +48,8 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
+COVERAGE_CLASS = "http://terminology.hl7.org/CodeSystem/coverage-class"
+GENDER_IDENTITY = "http://hl7.org/fhir/StructureDefinition/patient-genderIdentity"  # R4 core extension
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 ALLERGY_CATEGORY = {"drug": "medication", "food": "food", "environmental": "environment"}
 
@@ -129,9 +132,33 @@ def patient(row: m.Patient, prof: c.PatientProfile | None, ref: _Refs) -> dict[s
                     else [],
                 }
             ]
+        if pf.gender_identity:
+            out["extension"] = [
+                {"url": GENDER_IDENTITY, "valueCodeableConcept": {"text": pf.gender_identity}}
+            ]
         if pf.merged_into_id:
             out["link"] = [{"other": {"reference": ref("Patient", pf.merged_into_id)}, "type": "replaced-by"}]
     return out
+
+
+def coverage(prof: c.PatientProfile | None, subject: str, pid: int) -> dict[str, Any] | None:
+    """The insurance on file as a Coverage (R4 needs a payor: none is made without one)."""
+    if prof is None or not prof.insurance_payer:
+        return None
+    classes = [
+        {"type": _coded(COVERAGE_CLASS, kind), "value": value, "name": value}
+        for kind, value in (("group", prof.insurance_group), ("plan", prof.insurance_plan))
+        if value
+    ]
+    return {
+        "resourceType": "Coverage",
+        "id": f"coverage{pid}",
+        "status": "active",
+        "beneficiary": {"reference": subject},
+        "subscriberId": prof.insurance_member_id,
+        "payor": [{"display": prof.insurance_payer}],
+        "class": classes,
+    }
 
 
 def encounter(
@@ -343,9 +370,10 @@ class FhirExportService(base.ChartBase):
         subject = ref("Patient", pat.id)
         pid = pat.id
         provs = {r.id: r for r in await dir_repo.providers(s, practice_id, active_only=False)}
-        entries: list[tuple[str, dict[str, Any]]] = [
-            (subject, patient(pat, await profile_repo.profile(s, practice_id, pid), ref))
-        ]
+        prof = await profile_repo.profile(s, practice_id, pid)
+        entries: list[tuple[str, dict[str, Any]]] = [(subject, patient(pat, prof, ref))]
+        if (cover := coverage(prof, subject, pid)) is not None:
+            entries.append((ref("Coverage", pid), cover))
         for e in await records.for_patient(s, c.Encounter, practice_id, pid, order=c.Encounter.occurred_at):
             entries.append((ref("Encounter", e.id), encounter(e, subject, ref, provs, tz)))
         for d in await records.for_patient(s, c.Diagnosis, practice_id, pid):
