@@ -1,11 +1,13 @@
 """export_patient_fhir: a patient's record as a FHIR R4 Bundle (type collection) of Patient, Encounter,
 Condition, AllergyIntolerance, MedicationStatement, Observation (vital signs and labs), Appointment and,
-when insurance is on file, Coverage; gender identity travels as the R4 core patient-genderIdentity extension.
+when insurance is on file, Coverage; gender identity travels as the R4 core patient-genderIdentity
+extension.
 
 The bundle is checked with fhir.resources before it leaves: its R4B models (FHIR 4.3) are the R4-family
 models that library ships for pydantic 2, and every element used here is unchanged between R4 (4.0.1)
 and R4B for these resources. The tests also check it against the FHIR 4.0.1 models themselves
-(fhir.resources 6.4, which needs pydantic 1, in an environment of its own). References are urn:uuid full URLs, stable per practice and record."""
+(fhir.resources 6.4, which needs pydantic 1, in an environment of its own). References are urn:uuid
+full URLs, stable per practice and record."""
 
 from __future__ import annotations
 

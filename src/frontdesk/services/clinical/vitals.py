@@ -101,6 +101,25 @@ async def _template_of(s: AsyncSession, practice_id: int, template_id: int | Non
     return None
 
 
+async def _live_reading(s: AsyncSession, p: Principal, reading_id: int, removed: str) -> c.VitalReading:
+    """A reading to change: locked, of a patient whose chart is writable, not withdrawn."""
+    row = await base.record(
+        s, c.VitalReading, p.practice_id, reading_id, field="vitals_id", hint="list the vitals", lock=True
+    )
+    await base.patient(s, p.practice_id, row.patient_id, writable=True)
+    if row.removed_at is not None:
+        raise Conflict(removed, field="vitals_id")
+    return row
+
+
+async def _set_bmi(s: AsyncSession, row: c.VitalReading) -> None:
+    """BMI from the reading's weight and its own height, else the latest height measured before it."""
+    if row.weight is None:
+        return
+    height = row.height or await chart.latest_height(s, row.practice_id, row.patient_id, row.measured_at)
+    row.bmi = v.bmi(row.weight, height) if height else None
+
+
 class VitalService(base.ChartBase):
     async def for_patient(
         self, p: Principal, patient_id: int, *, units: str | None = None, limit: int = 50
@@ -159,9 +178,7 @@ class VitalService(base.ChartBase):
             )
             for kind, value in values.items():
                 setattr(row, kind.value, value)
-            if row.weight is not None:
-                height = row.height or await chart.latest_height(s, p.practice_id, patient_id, measured)
-                row.bmi = v.bmi(row.weight, height) if height else None
+            await _set_bmi(s, row)
             s.add(row)
             await s.flush()
             await audit.record(s, p, now, "vitals.add", "vitals", row.id, detail=f"patient {patient_id}")
@@ -182,18 +199,7 @@ class VitalService(base.ChartBase):
         the reading's template), measured_at and comments likewise; BMI is computed again."""
 
         async def body(s: AsyncSession, now: datetime) -> dto.VitalsInfo:
-            row = await base.record(
-                s,
-                c.VitalReading,
-                p.practice_id,
-                reading_id,
-                field="vitals_id",
-                hint="list the vitals",
-                lock=True,
-            )
-            await base.patient(s, p.practice_id, row.patient_id, writable=True)
-            if row.removed_at is not None:
-                raise Conflict("this reading was removed; record a new one instead", field="vitals_id")
+            row = await _live_reading(s, p, reading_id, "this reading was removed; record a new one instead")
             if d.template is not None or d.encounter_id is not None:
                 field = "template" if d.template is not None else "encounter_id"
                 raise Invalid(
@@ -217,9 +223,7 @@ class VitalService(base.ChartBase):
             row.measured_at = measured
             if d.comments is not None:
                 row.comments = base.text(d.comments, field="comments")
-            if row.weight is not None:
-                height = row.height or await chart.latest_height(s, p.practice_id, row.patient_id, measured)
-                row.bmi = v.bmi(row.weight, height) if height else None
+            await _set_bmi(s, row)
             row.updated_at = now
             await s.flush()
             changed = sorted(k.value for k in changes) + (["measured_at"] if d.measured_at else [])
@@ -234,18 +238,7 @@ class VitalService(base.ChartBase):
         """Withdraw a reading entered in error (kept, hidden from lists and trends)."""
 
         async def body(s: AsyncSession, now: datetime) -> dto.VitalsInfo:
-            row = await base.record(
-                s,
-                c.VitalReading,
-                p.practice_id,
-                reading_id,
-                field="vitals_id",
-                hint="list the vitals",
-                lock=True,
-            )
-            await base.patient(s, p.practice_id, row.patient_id, writable=True)
-            if row.removed_at is not None:
-                raise Conflict("this reading was already removed", field="vitals_id")
+            row = await _live_reading(s, p, reading_id, "this reading was already removed")
             row.removed_at = row.updated_at = now
             await s.flush()
             await audit.record(s, p, now, "vitals.remove", "vitals", row.id)
