@@ -69,14 +69,16 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        sealer = asyncio.create_task(app.audit.sealer())
+        chores = [asyncio.create_task(app.audit.sealer()), asyncio.create_task(app.oauth.purger())]
         try:
             async with manager.run():
                 yield
         finally:
-            sealer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sealer
+            for task in chores:
+                task.cancel()
+            for task in chores:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if isinstance(store, RedisBackend):
                 await store.close()
 

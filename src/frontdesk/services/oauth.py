@@ -8,13 +8,15 @@ lifetime. PKCE and redirect checks happen in the HTTP adapter (the mcp SDK's han
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.access import ALL_SCOPES, Role, expand, granted
-from frontdesk.domain.errors import Forbidden
+from frontdesk.domain.errors import Forbidden, FrontdeskError
 from frontdesk.services import audit
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.oauth_model import (
@@ -44,6 +46,9 @@ from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import keys as keys_repo
 from frontdesk.storage.repositories import oauth as repo
 from frontdesk.storage.repositories import staff as staff_repo
+
+logger = logging.getLogger(__name__)
+PURGE_GRACE = timedelta(days=1)
 
 __all__ = [
     "ACCESS",
@@ -284,6 +289,26 @@ class OAuthService:
             s.add(grant)
             await s.flush()
             return await self._issue(s, grant, now, refresh=False, action="oauth.client_credentials")
+
+    # --- maintenance ------------------------------------------------------------------------------
+
+    async def purge_expired(self) -> int:
+        """Forget credentials that can never work again: tokens expired a day ago or more, grants past
+        their absolute lifetime (with their tokens and authorizations), consents never answered. A
+        day's grace keeps a just-expired refresh token recognisable, so its replay still reads as one."""
+        async with self.db.write() as s:
+            return await repo.purge_expired(s, self.clock() - PURGE_GRACE)
+
+    async def purger(self, interval: float = 3600.0) -> None:
+        """Run until cancelled: purge every `interval` seconds (the first time at once)."""
+        while True:
+            try:
+                gone = await self.purge_expired()
+                if gone:
+                    logger.info("purged %d expired OAuth rows", gone)
+            except FrontdeskError as exc:  # the database is away; try again next round
+                logger.warning("OAuth purge postponed: %s", exc.message)
+            await asyncio.sleep(interval)
 
     # --- helpers ----------------------------------------------------------------------------------
 

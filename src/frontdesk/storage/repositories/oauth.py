@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, select, update
+from sqlalchemy import Result, and_, delete, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.storage.models import OAuthAuthorization, OAuthClient, OAuthGrant, OAuthToken
@@ -150,6 +150,37 @@ async def live_grants(s: AsyncSession, practice_id: int, now: datetime) -> Seque
         .order_by(OAuthGrant.id)
     )
     return (await s.execute(q)).scalars().all()
+
+
+async def purge_expired(s: AsyncSession, before: datetime) -> int:
+    """Delete, in every practice (a maintenance job), tokens that expired before `before`, and grants
+    whose absolute lifetime ended before it with their tokens and authorizations; also consents
+    that expired unanswered. Returns how many rows went."""
+    dead = select(OAuthGrant.practice_id, OAuthGrant.id).where(OAuthGrant.expires_at < before)
+    gone = 0
+    gone += _rows(
+        await s.execute(
+            delete(OAuthToken).where(
+                or_(
+                    OAuthToken.expires_at < before,
+                    tuple_(OAuthToken.practice_id, OAuthToken.grant_id).in_(dead),
+                )
+            )
+        )
+    )
+    a = OAuthAuthorization
+    gone += _rows(
+        await s.execute(
+            delete(a).where(
+                or_(
+                    tuple_(a.practice_id, a.grant_id).in_(dead),
+                    and_(a.grant_id.is_(None), a.consent_expires_at < before),
+                )
+            )
+        )
+    )
+    gone += _rows(await s.execute(delete(OAuthGrant).where(OAuthGrant.expires_at < before)))
+    return gone
 
 
 def _rows(result: Result[Any]) -> int:
