@@ -5,8 +5,9 @@
 
 The bench practice is built in a fresh database bench_<random> (dropped afterwards). For 1 and then 2
 uvicorn workers, wrk drives two read calls (protocol 2026-07-28, as wrk_calls.py): list_appointments
-for the busiest day (audited: each call also appends to the practice's audit chain, in a write
-transaction under a per-practice advisory lock) and find_available_slots for a week (a plain read).
+for the busiest day (audited: after its read, each call's audit entry is stored in a write transaction
+shared with the other reads in flight, and chained by the sealer about a second later) and
+find_available_slots for a week (a plain read).
 The figure is the throughput ratio 2 workers / 1 worker (target >= 1.6x on two cores).
 
 Everything shares the machine's cores: the workers, PostgreSQL's backends and wrk. The CPU each used
@@ -171,9 +172,9 @@ async def run(
             "practice key; CPU columns are cores used during the run (CPU seconds / wall seconds). "
             "The machine has 2 cores: server workers, PostgreSQL and wrk all share them, so 2 cores "
             "is the most the three together can use.",
-            "list_appointments is audited: every call appends to the practice's audit chain under "
-            "pg_advisory_xact_lock(practice), so calls for one practice are serialised across workers; "
-            "find_available_slots takes no lock.",
+            "list_appointments is audited: each call's entry is committed (group commit with the other "
+            "reads in flight) before it answers, so PostgreSQL does a write per batch; the sealer chains "
+            "entries under a per-practice advisory lock once a second. find_available_slots writes nothing.",
             "server CPU with 2 workers is split per process in brackets (uvicorn's master, the workers, "
             "multiprocessing's helper): a worker at 0.00 got none of wrk's keep-alive connections.",
         ],

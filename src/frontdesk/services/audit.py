@@ -139,7 +139,11 @@ class AuditService:
         self.db = db
         self.clock = clock
         self._queue: list[tuple[list[AuditEvent], asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushing = 0  # flush tasks running (counted down as they end, with no await between)
+        self._tasks: set[asyncio.Task[None]] = set()  # referenced, so none is collected mid-flight
+        # SQLite has one writer at a time anyway; on PostgreSQL a few batches may wait for their
+        # commit (its WAL flush) side by side instead of one behind the other.
+        self._max_flushers = 1 if db.is_sqlite else 4
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -154,15 +158,19 @@ class AuditService:
 
     async def _store(self, events: list[AuditEvent]) -> None:
         """Group commit: one write transaction takes the entries of every read waiting at that moment.
-        The first waiter starts the flush at once (no added latency when idle); reads that arrive
-        while it commits go in the next batch."""
+        A waiter starts a flush at once when fewer than `_max_flushers` run (no added latency when
+        idle); reads that arrive while they commit go in the next batch."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((events, done))
-        if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush())
+        if self._flushing < self._max_flushers:
+            self._flushing += 1
+            task = asyncio.create_task(self._flush())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         await done
 
     async def _flush(self) -> None:
+        batch: list[tuple[list[AuditEvent], asyncio.Future[None]]] = []
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
@@ -179,8 +187,13 @@ class AuditService:
                         waiter.set_result(None)
                     else:
                         waiter.set_exception(outcome)
+        except asyncio.CancelledError:  # shutting down: the waiters of this batch and the queue learn it
+            for _, waiter in batch + self._queue:
+                if not waiter.done():
+                    waiter.cancel()
+            raise
         finally:
-            self._flusher = None
+            self._flushing -= 1
 
     async def seal(self, practice_id: int) -> int:
         async with self.db.write() as s:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,11 +12,17 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from frontdesk.storage import sqlite_inline
 from frontdesk.storage.errors import translate
+
+# SQLite waits inside sqlite3 (blocking the event loop) for at most this long: a reader in WAL mode
+# only ever waits in rare recovery moments; a writer waits for another process in write(), asleep.
+READ_BUSY_MS = 200
+WRITE_BUSY_MS = 10
+WRITE_WAIT = 30.0  # seconds a write waits for another process's lock before giving up
 
 DEFAULT_SQLITE_PATH = Path(os.environ.get("FRONTDESK_DATA_DIR", Path.home() / ".frontdesk")) / "frontdesk.db"
 
@@ -36,30 +43,37 @@ class Database:
         self.url = url or default_url()
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
             if parsed.database in (None, "", ":memory:"):
                 raise ValueError("use a file for SQLite; an in-memory database is private to one connection")
-        else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
-        if self.is_sqlite:
-            # Reads call sqlite3 in the loop's thread (never waiting, WAL), writes go through aiosqlite.
+            # sqlite3 is called in the loop's own thread (see sqlite_inline): a WAL reader never waits,
+            # and a writer waits for another process's lock asleep in write(), not inside sqlite3.
             path = parsed.database or ""
             self.engine: AsyncEngine = create_async_engine(
-                self.url, echo=echo, async_creator=sqlite_inline.creator(path, timeout=30)
+                self.url, echo=echo, async_creator=sqlite_inline.creator(path, timeout=READ_BUSY_MS / 1000)
             )
-            self._install_sqlite_hooks()
-            self._write_engine = create_async_engine(self.url, **kwargs)
-            self._install_sqlite_hooks(self._write_engine, immediate=True)
+            self._install_sqlite_hooks(busy_ms=READ_BUSY_MS)
+            self._write_engine = create_async_engine(
+                self.url, echo=echo, async_creator=sqlite_inline.creator(path, timeout=WRITE_BUSY_MS / 1000)
+            )
+            self._install_sqlite_hooks(self._write_engine, immediate=True, busy_ms=WRITE_BUSY_MS)
         else:
-            self.engine = create_async_engine(self.url, **kwargs)
+            self.engine = create_async_engine(
+                self.url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_recycle=1800,
+            )
             self._write_engine = self.engine
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(self._write_engine, expire_on_commit=False, autoflush=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
-    def _install_sqlite_hooks(self, engine: AsyncEngine | None = None, *, immediate: bool = False) -> None:
+    def _install_sqlite_hooks(
+        self, engine: AsyncEngine | None = None, *, immediate: bool = False, busy_ms: int = READ_BUSY_MS
+    ) -> None:
         target = (engine or self.engine).sync_engine
 
         @event.listens_for(target, "connect")
@@ -68,10 +82,14 @@ class Database:
             if dbapi_conn.isolation_level is not None:  # inline read connections start without one
                 dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+            # WAL is a property of the file, set once; asking to set it again needs a lock, which a
+            # connection opened while another process writes would not get.
+            cur.execute("PRAGMA journal_mode")
+            if str(cur.fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
         @event.listens_for(target, "begin")
@@ -92,13 +110,37 @@ class Database:
         Driver failures surface as domain errors (Conflict, Unavailable) after the rollback."""
         try:
             if self._write_lock is not None:
-                async with self._write_lock, self._write() as session, session.begin():
-                    yield session
+                async with self._write_lock:
+                    session = await self._sqlite_writer()
+                    async with session:
+                        try:
+                            yield session
+                        except BaseException:
+                            await session.rollback()
+                            raise
+                        await session.commit()
             else:
                 async with self._write() as session, session.begin():
                     yield session
         except DBAPIError as exc:
             raise translate(exc) from exc
+
+    async def _sqlite_writer(self) -> AsyncSession:
+        """A session that already holds SQLite's write lock (BEGIN IMMEDIATE has run). While another
+        process holds it, this waits asleep and tries again, for up to WRITE_WAIT seconds."""
+        deadline = time.monotonic() + WRITE_WAIT
+        delay = 0.002
+        while True:
+            session = self._write()
+            try:
+                await session.connection()  # the begin hook runs BEGIN IMMEDIATE here
+                return session
+            except OperationalError as exc:
+                await session.close()
+                if "locked" not in str(exc.orig).lower() or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
     async def ping(self) -> bool:
         try:

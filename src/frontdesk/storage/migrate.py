@@ -53,6 +53,10 @@ async def _current(engine: AsyncEngine) -> str | None:
 async def upgrade(url: str, revision: str = "head") -> None:
     engine = create_async_engine(url, poolclass=NullPool)
     try:
+        if engine.dialect.name == "sqlite":
+            # WAL is a property of the file: set it here, before any server connection needs it.
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         if revision == "head" and await _current(engine) == HEAD:
             return
         async with engine.begin() as conn:

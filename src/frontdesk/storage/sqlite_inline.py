@@ -1,10 +1,11 @@
-"""SQLite reads in the event loop's own thread, behind the interface of an aiosqlite connection.
+"""SQLite in the event loop's own thread, behind the interface of an aiosqlite connection.
 
 aiosqlite runs every call (cursor, execute, fetch, close, commit) on a worker thread and wakes the
-event loop for each result; on a short read those hand-offs cost far more than the query itself
-(a one-row ORM read: 1.1 ms through aiosqlite, 0.43 ms inline, on the bench machine). In WAL mode a
-reader never waits for a writer, so the read engine calls sqlite3 directly and returns at once.
-Writers keep aiosqlite: a write can wait for another process's lock, which must not stall the loop.
+event loop for each result; on short statements those hand-offs cost far more than the work itself
+(a one-row ORM read: 1.1 ms through aiosqlite, 0.43 ms inline, on the bench machine). What could
+stall the loop is waiting for a lock: in WAL mode a reader never waits for a writer, and a writer
+takes the write lock up front (BEGIN IMMEDIATE) with a busy timeout of a few milliseconds; while
+another process holds it, Database.write sleeps and tries again instead of waiting in sqlite3.
 
 SQLAlchemy's aiosqlite dialect takes these objects through `create_async_engine(async_creator=...)`;
 they implement what it calls (connectors/asyncio.py and dialects/sqlite/aiosqlite.py, SQLAlchemy 2.1).
