@@ -95,7 +95,7 @@ async def patient_appointments(
 ) -> Sequence[appointments.Named]:
     """A patient's appointments (expired holds left out), newest first, with their names."""
     q = appointments.with_names(
-        Appointment.practice_id == practice_id,
+        practice_id,
         Appointment.patient_id == patient_id,
         Appointment.cancel_reason.is_distinct_from("hold_expired"),
     )
