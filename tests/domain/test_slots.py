@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from frontdesk.domain.scheduling.hours import WeeklyWindow, expand_weekly
 from frontdesk.domain.scheduling.ranges import TimeRange
-from frontdesk.domain.scheduling.slots import Busy, SlotRules, find_slots
+from frontdesk.domain.scheduling.slots import Busy, SlotRules, busy_by_provider, find_slots
 
 NEW_YORK = ZoneInfo("America/New_York")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
@@ -447,3 +447,17 @@ def test_limit_returns_a_prefix(c: Case, limit: int) -> None:
 def test_busy_order_does_not_matter(c: Case) -> None:
     reordered = Case(list(reversed(c.open_ranges)), list(reversed(c.busy)), c.rules, c.tz, c.now, c.window)
     assert run(reordered) == run(c)
+
+
+def test_busy_by_provider_groups_rows_and_applies_each_services_buffers() -> None:
+    rows = [(7, 1, at(9), at(9, 30)), (8, None, at(10), at(11)), (7, 2, at(12), at(12, 30))]
+    busy = busy_by_provider(rows, {1: (mins(5), mins(10))})
+    assert busy == {
+        7: [Busy(TimeRange(at(9), at(9, 30)), mins(5), mins(10)), Busy(TimeRange(at(12), at(12, 30)))],
+        8: [Busy(TimeRange(at(10), at(11)))],
+    }
+
+
+def test_busy_by_provider_refuses_a_booking_that_does_not_start_before_it_ends() -> None:
+    with pytest.raises(ValueError, match="start before it ends"):
+        busy_by_provider([(7, None, at(9), at(9))], {})

@@ -18,7 +18,7 @@ and returned slots, not the number of candidate minutes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from frontdesk.domain.scheduling.hours import offset_segments
 from frontdesk.domain.scheduling.ranges import TimeRange
 
-__all__ = ["Busy", "SlotRules", "find_slots"]
+__all__ = ["Busy", "SlotRules", "busy_by_provider", "find_slots"]
 
 _ZERO = timedelta(0)
 _MINUTE = timedelta(minutes=1)
@@ -56,6 +56,31 @@ class Busy:
     def padded(self) -> TimeRange:
         """The time this booking blocks for other bookings' cores."""
         return self.range.padded(self.buffer_before, self.buffer_after)
+
+
+def busy_by_provider(
+    rows: Iterable[tuple[int, int | None, datetime, datetime]],
+    buffers: Mapping[int, tuple[timedelta, timedelta]],
+) -> dict[int, list[Busy]]:
+    """Stored bookings (provider_id, service_id, starts_at, ends_at) as Busy entries per provider,
+    each with its service's (before, after) buffers. The instants come from storage as aware UTC, so
+    only their order is checked; a slot search reads thousands of these."""
+    out: dict[int, list[Busy]] = {}
+    none = (_ZERO, _ZERO)
+    new, put = object.__new__, object.__setattr__
+    for provider_id, service_id, start, end in rows:
+        if not start < end:
+            raise ValueError("a booking must start before it ends")
+        r = new(TimeRange)
+        put(r, "start", start)
+        put(r, "end", end)
+        before, after = buffers.get(service_id, none) if service_id is not None else none
+        b = new(Busy)
+        put(b, "range", r)
+        put(b, "buffer_before", before)
+        put(b, "buffer_after", after)
+        out.setdefault(provider_id, []).append(b)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

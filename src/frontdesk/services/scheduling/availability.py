@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from frontdesk.domain.errors import Invalid
 from frontdesk.domain.scheduling.ranges import TimeRange
-from frontdesk.domain.scheduling.slots import Busy, SlotRules, find_slots
+from frontdesk.domain.scheduling.slots import SlotRules, busy_by_provider, find_slots
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import dto
 from frontdesk.services.context import Clock, Principal
@@ -111,16 +111,12 @@ class AvailabilityService:
             busy_rows = await repo.busy_for(
                 s, p.practice_id, list({k[0] for k in opened}), lo - pad, hi + pad, now
             )
-        busy: dict[int, list[Busy]] = {}
-        for prov_id, serv_id, starts_at, ends_at in busy_rows:
-            serv = services.get(serv_id) if serv_id is not None else None
-            busy.setdefault(prov_id, []).append(
-                Busy(
-                    TimeRange(starts_at, ends_at),
-                    timedelta(minutes=serv.buffer_before_minutes if serv else 0),
-                    timedelta(minutes=serv.buffer_after_minutes if serv else 0),
-                )
-            )
+        buffers = {
+            sid: (timedelta(minutes=sv.buffer_before_minutes), timedelta(minutes=sv.buffer_after_minutes))
+            for sid, sv in services.items()
+            if sv.buffer_before_minutes or sv.buffer_after_minutes
+        }
+        busy = busy_by_provider(busy_rows, buffers)
         # Rank bare (start, end, provider, datebook) tuples first; build DTOs only for the ones returned.
         ranked: list[tuple[datetime, str, int, int, datetime]] = []
         for (prov_id, book_id), ranges in opened.items():

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, not_, select, text, update
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, and_, bindparam, not_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatus
@@ -20,7 +20,7 @@ _ACTIVE = [s.value for s in ACTIVE_STATUSES]
 LONGEST = timedelta(hours=24)
 
 
-def _live(now: datetime):  # type: ignore[no-untyped-def]
+def _live(now: datetime | BindParameter[datetime]):  # type: ignore[no-untyped-def]
     """Active, and not a hold that has already expired."""
     return and_(
         Appointment.status.in_(_ACTIVE),
@@ -41,7 +41,9 @@ async def get(
 Named = Row[*tuple[Any, ...]]
 
 
-def _directory(model: type[Datebook] | type[Provider] | type[Service], practice_id: int, *cols: Any) -> Any:
+def _directory(
+    model: type[Datebook] | type[Provider] | type[Service], practice_id: int | BindParameter[int], *cols: Any
+) -> Any:
     """One practice's rows of a small directory table, computed once per query (MATERIALIZED): the
     planner underestimates a day's appointments (correlated range predicates) and would otherwise
     scan the whole table, every practice's rows, once per appointment."""
@@ -49,7 +51,9 @@ def _directory(model: type[Datebook] | type[Provider] | type[Service], practice_
     return q.cte(f"{model.__tablename__}_of_practice").prefix_with("MATERIALIZED")
 
 
-def with_names(practice_id: int, *where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+def with_names(
+    practice_id: int | BindParameter[int], *where: ColumnElement[bool]
+) -> Select[*tuple[Any, ...]]:
     """One practice's appointments with their datebook, provider, patient and service names in one
     query, as plain rows: a day's list costs one round trip and no entity loading."""
     a = Appointment
@@ -84,9 +88,42 @@ def with_names(practice_id: int, *where: ColumnElement[bool]) -> Select[*tuple[A
     )
 
 
+# The hot queries, built once with bound parameters (a fresh statement's cache key costs more to
+# compute than the query takes to run).
+_PID: BindParameter[int] = bindparam("practice_id")
+_NOW: BindParameter[datetime] = bindparam("now")
+_START: BindParameter[datetime] = bindparam("start")
+_END: BindParameter[datetime] = bindparam("end")
+_AFTER: BindParameter[datetime] = bindparam("after")  # start - LONGEST, computed by the caller
+_NAMED = with_names(_PID, Appointment.id == bindparam("id"))
+_RANGE = [Appointment.starts_at < _END, Appointment.starts_at > _AFTER, Appointment.ends_at > _START]
+_IN_RANGE: dict[tuple[bool, bool], Select[*tuple[Any, ...]]] = {}
+
+
+def _in_range_query(by_datebook: bool, by_provider: bool) -> Select[*tuple[Any, ...]]:
+    q = _IN_RANGE.get((by_datebook, by_provider))
+    if q is None:
+        q = with_names(
+            _PID,
+            *_RANGE,
+            # An expired hold is history nobody needs to see.
+            not_(
+                and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= _NOW)
+            ),
+        )
+        if by_datebook:
+            q = q.where(Appointment.datebook_id == bindparam("datebook_id"))
+        if by_provider:
+            q = q.where(Appointment.provider_id == bindparam("provider_id"))
+        q = q.order_by(Appointment.starts_at, Appointment.id).limit(bindparam("limit"))
+        _IN_RANGE[(by_datebook, by_provider)] = q
+    return q
+
+
 async def named(s: AsyncSession, practice_id: int, appointment_id: int) -> Named | None:
-    q = with_names(practice_id, Appointment.id == appointment_id)
-    row: Named | None = (await s.execute(q)).one_or_none()
+    row: Named | None = (
+        await s.execute(_NAMED, {"practice_id": practice_id, "id": appointment_id})
+    ).one_or_none()
     return row
 
 
@@ -101,21 +138,38 @@ async def in_range(
     provider_id: int | None = None,
     limit: int = 500,
 ) -> Sequence[Named]:
-    q = with_names(
-        practice_id,
-        Appointment.starts_at < end,
-        Appointment.starts_at > start - LONGEST,
-        Appointment.ends_at > start,
-        # An expired hold is history nobody needs to see.
-        not_(and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= now)),
-    )
+    q = _in_range_query(datebook_id is not None, provider_id is not None)
+    params: dict[str, Any] = {
+        "practice_id": practice_id,
+        "start": start,
+        "after": start - LONGEST,
+        "end": end,
+        "now": now,
+        "limit": limit,
+    }
     if datebook_id is not None:
-        q = q.where(Appointment.datebook_id == datebook_id)
+        params["datebook_id"] = datebook_id
     if provider_id is not None:
-        q = q.where(Appointment.provider_id == provider_id)
-    q = q.order_by(Appointment.starts_at, Appointment.id).limit(limit)
-    rows: Sequence[Named] = (await s.execute(q)).all()
+        params["provider_id"] = provider_id
+    rows: Sequence[Named] = (await s.execute(q, params)).all()
     return rows
+
+
+_T = Appointment.__table__.c
+# Table columns, not entity attributes: the rows come back as plain tuples without the ORM's loading.
+_BUSY = (
+    select(_T.provider_id, _T.service_id, _T.starts_at, _T.ends_at)
+    .where(
+        _T.practice_id == _PID,
+        _T.provider_id.in_(bindparam("provider_ids", expanding=True)),
+        _T.starts_at < _END,
+        _T.starts_at > _AFTER,
+        _T.ends_at > _START,
+        _T.status.in_(_ACTIVE),
+        not_(and_(_T.status == AppointmentStatus.HELD.value, _T.hold_expires_at <= _NOW)),
+    )
+    .order_by(_T.starts_at)
+)
 
 
 async def busy_for(
@@ -128,17 +182,15 @@ async def busy_for(
 ) -> Sequence[Row[int, int | None, datetime, datetime]]:
     """(provider_id, service_id, starts_at, ends_at) of live appointments touching [start, end), any
     datebook. Plain rows, not entities: slot search reads thousands of them and needs four columns."""
-    q = select(
-        Appointment.provider_id, Appointment.service_id, Appointment.starts_at, Appointment.ends_at
-    ).where(
-        Appointment.practice_id == practice_id,
-        Appointment.provider_id.in_(provider_ids),
-        Appointment.starts_at < end,
-        Appointment.starts_at > start - LONGEST,
-        Appointment.ends_at > start,
-        _live(now),
-    )
-    return (await s.execute(q.order_by(Appointment.starts_at))).all()
+    params = {
+        "practice_id": practice_id,
+        "provider_ids": list(provider_ids),
+        "start": start,
+        "after": start - LONGEST,
+        "end": end,
+        "now": now,
+    }
+    return (await s.execute(_BUSY, params)).all()
 
 
 async def overlapping(

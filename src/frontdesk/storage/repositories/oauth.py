@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Result, and_, delete, or_, select, tuple_, update
+from sqlalchemy import Result, and_, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.storage.models import OAuthAuthorization, OAuthClient, OAuthGrant, OAuthToken
@@ -78,20 +78,26 @@ async def grant(s: AsyncSession, practice_id: int, grant_id: int) -> OAuthGrant 
     return (await s.execute(q)).scalar_one_or_none()
 
 
+# Run on every request an access token authenticates: built once (see repositories/directory.py).
+_TOKEN_WITH_GRANT = (
+    select(OAuthToken, OAuthGrant)
+    .join(
+        OAuthGrant,
+        (OAuthGrant.practice_id == OAuthToken.practice_id) & (OAuthGrant.id == OAuthToken.grant_id),
+    )
+    .where(
+        OAuthToken.practice_id == bindparam("practice_id"),
+        OAuthToken.token_hash == bindparam("digest"),
+        OAuthToken.kind == bindparam("kind"),
+    )
+)
+
+
 async def token_with_grant(
     s: AsyncSession, practice_id: int, digest: str, kind: str
 ) -> tuple[OAuthToken, OAuthGrant] | None:
-    q = (
-        select(OAuthToken, OAuthGrant)
-        .join(
-            OAuthGrant,
-            (OAuthGrant.practice_id == OAuthToken.practice_id) & (OAuthGrant.id == OAuthToken.grant_id),
-        )
-        .where(
-            OAuthToken.practice_id == practice_id, OAuthToken.token_hash == digest, OAuthToken.kind == kind
-        )
-    )
-    row = (await s.execute(q)).first()
+    params = {"practice_id": practice_id, "digest": digest, "kind": kind}
+    row = (await s.execute(_TOKEN_WITH_GRANT, params)).first()
     return None if row is None else (row[0], row[1])
 
 
