@@ -18,7 +18,7 @@ from frontdesk.services.context import Principal
 
 @dataclass
 class Reply:
-    data: BaseModel
+    data: BaseModel | dict[str, Any]  # a dict is the model's JSON form already (see shapes.py)
     text: str
     meta: dict[str, Any] | None = field(default=None)
 
@@ -34,8 +34,9 @@ async def run(
         reply = await action(resolve(ctx))
     except FrontdeskError as exc:
         return tool_error(exc, style=style)
+    data = reply.data
     return CallToolResult(
         content=[TextContent(type="text", text=reply.text)],
-        structured_content=reply.data.model_dump(mode="json", by_alias=True),
+        structured_content=data if isinstance(data, dict) else data.model_dump(mode="json", by_alias=True),
         _meta=reply.meta,
     )

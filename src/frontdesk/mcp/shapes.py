@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -97,45 +99,66 @@ class SlotList(BaseModel):
     count: int
 
 
-# Built with model_construct: the fields come from our own typed DTOs, and the SDK validates the whole
-# structuredContent against the outputSchema once more before it leaves; validating here too was a
-# third of the shaping time of a busy day's list.
+# Long lists are shaped straight into JSON-ready dicts, and single results are models built from the
+# same dicts without validation: the fields come from our own typed DTOs, and the SDK validates the
+# whole structuredContent against the tool's output model before it leaves. Validating (or even
+# constructing models) here as well was most of the shaping time of a busy day's list.
+
+
+def appointment_json(a: dto.AppointmentInfo) -> dict[str, Any]:
+    """An AppointmentOut as the JSON object it dumps to."""
+    tz = ZoneInfo(a.timezone)
+    return {
+        "id": a.id,
+        "start": to_local_iso(a.starts_at, tz),
+        "end": to_local_iso(a.ends_at, tz),
+        "doctor_id": a.provider_id,
+        "doctor_name": a.provider_name,
+        "datebook_id": a.datebook_id,
+        "datebook_name": a.datebook_name,
+        "patient_id": a.patient_id,
+        "patient_name": a.patient_name,
+        "service_id": a.service_id,
+        "service_name": a.service_name,
+        "status": a.status,
+        "fhir_status": a.fhir_status,
+        "notes": a.notes,
+        "hold_expires_at": to_local_iso(a.hold_expires_at, tz) if a.hold_expires_at else None,
+        "allow_overlap": a.allow_overlap,
+    }
 
 
 def appointment(a: dto.AppointmentInfo) -> AppointmentOut:
-    tz = ZoneInfo(a.timezone)
-    return AppointmentOut.model_construct(
-        id=a.id,
-        start=to_local_iso(a.starts_at, tz),
-        end=to_local_iso(a.ends_at, tz),
-        doctor_id=a.provider_id,
-        doctor_name=a.provider_name,
-        datebook_id=a.datebook_id,
-        datebook_name=a.datebook_name,
-        patient_id=a.patient_id,
-        patient_name=a.patient_name,
-        service_id=a.service_id,
-        service_name=a.service_name,
-        status=a.status,
-        fhir_status=a.fhir_status,
-        notes=a.notes,
-        hold_expires_at=to_local_iso(a.hold_expires_at, tz) if a.hold_expires_at else None,
-        allow_overlap=a.allow_overlap,
-    )
+    return AppointmentOut.model_construct(**appointment_json(a))
+
+
+def appointment_list(rows: Sequence[dto.AppointmentInfo], truncated: bool) -> dict[str, Any]:
+    """An AppointmentList as the JSON object it dumps to."""
+    return {"appointments": [appointment_json(a) for a in rows], "count": len(rows), "truncated": truncated}
+
+
+def slot_json(s: dto.Slot) -> dict[str, Any]:
+    """A SlotOut as the JSON object it dumps to."""
+    tz = ZoneInfo(s.timezone)
+    return {
+        "slot_id": s.slot_id,
+        "start": to_local_iso(s.starts_at, tz),
+        "end": to_local_iso(s.ends_at, tz),
+        "doctor_id": s.provider_id,
+        "doctor_name": s.provider_name,
+        "datebook_id": s.datebook_id,
+        "datebook_name": s.datebook_name,
+        "service_id": s.service_id,
+    }
 
 
 def slot(s: dto.Slot) -> SlotOut:
-    tz = ZoneInfo(s.timezone)
-    return SlotOut.model_construct(
-        slot_id=s.slot_id,
-        start=to_local_iso(s.starts_at, tz),
-        end=to_local_iso(s.ends_at, tz),
-        doctor_id=s.provider_id,
-        doctor_name=s.provider_name,
-        datebook_id=s.datebook_id,
-        datebook_name=s.datebook_name,
-        service_id=s.service_id,
-    )
+    return SlotOut.model_construct(**slot_json(s))
+
+
+def slot_list(rows: Sequence[dto.Slot]) -> dict[str, Any]:
+    """A SlotList as the JSON object it dumps to."""
+    return {"slots": [slot_json(x) for x in rows], "count": len(rows)}
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -160,9 +160,7 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
                 datebook_name=datebook_name,
                 provider_id=doctor_id,
             )
-            data = shapes.AppointmentList(
-                appointments=[shapes.appointment(a) for a in rows], count=len(rows), truncated=truncated
-            )
+            data = shapes.appointment_list(rows, truncated)
             text = "\n".join(shapes.line(a) for a in rows) or "No appointments in that range."
             if truncated:
                 text += "\n(only the first 500 shown; narrow the range)"
@@ -315,9 +313,9 @@ def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver)
                 duration_minutes=duration_minutes,
                 limit=limit,
             )
-            data = shapes.SlotList(slots=[shapes.slot(x) for x in rows], count=len(rows))
+            data = shapes.slot_list(rows)
             text = (
-                "\n".join(f"{x.start} {x.doctor_name} at {x.datebook_name}" for x in data.slots)
+                "\n".join(f"{x['start']} {x['doctor_name']} at {x['datebook_name']}" for x in data["slots"])
                 or "No free slots in that range."
             )
             return Reply(data, text)
