@@ -28,13 +28,17 @@ def _live(now: datetime | BindParameter[datetime]):  # type: ignore[no-untyped-d
     )
 
 
+_GET = select(Appointment).where(
+    Appointment.practice_id == bindparam("practice_id"), Appointment.id == bindparam("id")
+)
+_GET_LOCKED = _GET.with_for_update()
+
+
 async def get(
     s: AsyncSession, practice_id: int, appointment_id: int, *, lock: bool = False
 ) -> Appointment | None:
-    q = select(Appointment).where(Appointment.practice_id == practice_id, Appointment.id == appointment_id)
-    if lock:
-        q = q.with_for_update()
-    return (await s.execute(q)).scalar_one_or_none()
+    q = _GET_LOCKED if lock else _GET
+    return (await s.execute(q, {"practice_id": practice_id, "id": appointment_id})).scalar_one_or_none()
 
 
 # An appointment as callers see it: its columns and the names beside them, as one plain row.
@@ -193,6 +197,15 @@ async def busy_for(
     return (await s.execute(_BUSY, params)).all()
 
 
+_OVERLAPPING = select(Appointment).where(
+    Appointment.practice_id == _PID,
+    Appointment.provider_id == bindparam("provider_id"),
+    *_RANGE,
+    _live(_NOW),
+)
+_OVERLAPPING_OTHERS = _OVERLAPPING.where(Appointment.id != bindparam("exclude_id"))
+
+
 async def overlapping(
     s: AsyncSession,
     practice_id: int,
@@ -203,17 +216,18 @@ async def overlapping(
     *,
     exclude_id: int | None = None,
 ) -> Sequence[Appointment]:
-    q = select(Appointment).where(
-        Appointment.practice_id == practice_id,
-        Appointment.provider_id == provider_id,
-        Appointment.starts_at < end,
-        Appointment.starts_at > start - LONGEST,
-        Appointment.ends_at > start,
-        _live(now),
-    )
-    if exclude_id is not None:
-        q = q.where(Appointment.id != exclude_id)
-    return (await s.execute(q)).scalars().all()
+    params: dict[str, Any] = {
+        "practice_id": practice_id,
+        "provider_id": provider_id,
+        "start": start,
+        "after": start - LONGEST,
+        "end": end,
+        "now": now,
+    }
+    if exclude_id is None:
+        return (await s.execute(_OVERLAPPING, params)).scalars().all()
+    params["exclude_id"] = exclude_id
+    return (await s.execute(_OVERLAPPING_OTHERS, params)).scalars().all()
 
 
 async def lock_providers(s: AsyncSession, practice_id: int, provider_ids: Sequence[int]) -> None:
@@ -232,15 +246,25 @@ async def lock_providers(s: AsyncSession, practice_id: int, provider_ids: Sequen
         )
 
 
+_EXPIRE_HOLDS = (
+    update(Appointment)
+    .where(
+        # An UPDATE reserves bound names equal to column names (practice_id, provider_id) for SET.
+        Appointment.practice_id == bindparam("b_practice_id"),
+        Appointment.provider_id == bindparam("b_provider_id"),
+        Appointment.status == AppointmentStatus.HELD.value,
+        Appointment.hold_expires_at <= bindparam("b_now"),
+    )
+    .values(
+        status=AppointmentStatus.CANCELLED.value, cancel_reason="hold_expired", updated_at=bindparam("b_now")
+    )
+    # Callers hold no lapsed hold of this provider in their session (update() refuses to touch one
+    # first), so there is nothing to synchronise; this also keeps the ORM from evaluating bound
+    # parameters against loaded objects.
+    .execution_options(synchronize_session=False)
+)
+
+
 async def expire_holds(s: AsyncSession, practice_id: int, provider_id: int, now: datetime) -> None:
     """Release this provider's lapsed holds, so the database constraint no longer counts them."""
-    await s.execute(
-        update(Appointment)
-        .where(
-            Appointment.practice_id == practice_id,
-            Appointment.provider_id == provider_id,
-            Appointment.status == AppointmentStatus.HELD.value,
-            Appointment.hold_expires_at <= now,
-        )
-        .values(status=AppointmentStatus.CANCELLED.value, cancel_reason="hold_expired", updated_at=now)
-    )
+    await s.execute(_EXPIRE_HOLDS, {"b_practice_id": practice_id, "b_provider_id": provider_id, "b_now": now})

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.storage.models import Patient
 
+_GET = select(Patient).where(Patient.practice_id == bindparam("practice_id"), Patient.id == bindparam("id"))
+
 
 async def get(s: AsyncSession, practice_id: int, patient_id: int) -> Patient | None:
-    q = select(Patient).where(Patient.practice_id == practice_id, Patient.id == patient_id)
-    return (await s.execute(q)).scalar_one_or_none()
+    return (await s.execute(_GET, {"practice_id": practice_id, "id": patient_id})).scalar_one_or_none()
 
 
 async def get_many(s: AsyncSession, practice_id: int, ids: Sequence[int]) -> Sequence[Patient]:
