@@ -20,16 +20,20 @@ ODONTO_ANNOTATIONS = {
     "update_appointment": (False, True, True, False),
     "search_patients": (True, False, True, False),
 }
-EXPECTED_TOOLS = set(ODONTO_ANNOTATIONS) | {
-    "list_services",
-    "find_available_slots",
-    "hold_slot",
-    "confirm_appointment",
-    "search_doctors",
-    "get_available_slots",
-    "schedule_appointment",
-    "list_audit_events",
-} | CLINICAL_TOOLS
+EXPECTED_TOOLS = (
+    set(ODONTO_ANNOTATIONS)
+    | {
+        "list_services",
+        "find_available_slots",
+        "hold_slot",
+        "confirm_appointment",
+        "search_doctors",
+        "get_available_slots",
+        "schedule_appointment",
+        "list_audit_events",
+    }
+    | CLINICAL_TOOLS
+)
 
 pytestmark = pytest.mark.usefixtures("scenario")
 

@@ -145,7 +145,11 @@ async def test_hold_blocks_until_it_expires(app: Frontdesk, scenario: Scenario, 
     async with app.db.read() as s:
         lapsed = await s.get(m.Appointment, hold.id)
     assert lapsed is not None
-    assert (lapsed.status, lapsed.cancel_reason, lapsed.updated_at) == ("cancelled", "hold_expired", clock.now)
+    assert (lapsed.status, lapsed.cancel_reason, lapsed.updated_at) == (
+        "cancelled",
+        "hold_expired",
+        clock.now,
+    )
 
 
 async def test_confirming_a_live_hold_books_it(app: Frontdesk, scenario: Scenario, clock: Clock) -> None:
