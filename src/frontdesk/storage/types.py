@@ -32,14 +32,6 @@ class UTCDateTime(TypeDecorator[datetime]):
             return _sqlite_utc
         return _aware_utc
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        moment: datetime = value
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
-
 
 _fromiso = datetime.fromisoformat
 
