@@ -19,6 +19,7 @@ from frontdesk.domain.access import ALL_SCOPES, Role, expand, granted
 from frontdesk.domain.errors import Forbidden, FrontdeskError
 from frontdesk.services import audit
 from frontdesk.services.context import Clock, Principal
+from frontdesk.services.credentials import CredentialCache
 from frontdesk.services.oauth_model import (
     ACCESS,
     CODE,
@@ -74,6 +75,7 @@ class OAuthService:
         self.db = db
         self.clock = clock
         self.settings = settings or OAuthSettings.from_env()
+        self.verified: CredentialCache[TokenInfo] = CredentialCache(clock)
 
     # --- the authorize page --------------------------------------------------------------------------
 
@@ -249,9 +251,17 @@ class OAuthService:
         practice_id = practice_of(ACCESS, token)
         if practice_id is None:
             return None
+        hashed = digest(token)
+        known = self.verified.get(hashed)
+        if known is not None:
+            return known
+        stamp = self.verified.stamp()
         async with self.db.read() as s:
-            found = await repo.token_with_grant(s, practice_id, digest(token), "access")
-            return None if found is None else self._live(*found)
+            found = await repo.token_with_grant(s, practice_id, hashed, "access")
+            info = None if found is None else self._live(*found)
+        if info is not None:
+            self.verified.put(hashed, info, stamp, expires_at=info.expires_at)
+        return info
 
     async def revoke(self, practice_id: int, grant_id: int, who: str) -> None:
         """RFC 7009: revoking either token of a family revokes the whole family."""

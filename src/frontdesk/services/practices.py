@@ -13,6 +13,7 @@ from frontdesk.domain.errors import Conflict, NotFound
 from frontdesk.domain.timeparse import zone
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.context import ALL_SCOPES, Clock, Principal
+from frontdesk.services.credentials import CredentialCache
 from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
@@ -40,6 +41,7 @@ class PracticeService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        self.verified: CredentialCache[Principal] = CredentialCache(clock)
 
     async def create(self, slug: str, name: str, timezone: str) -> dto.PracticeInfo:
         validation.slug(slug)
@@ -118,11 +120,18 @@ class PracticeService:
         practice_id = practice_of_key(secret)
         if practice_id is None:
             return None
+        hashed = hash_key(secret)
+        known = self.verified.get(hashed)
+        if known is not None:
+            return known
+        stamp = self.verified.stamp()
         async with self.db.read() as s:
-            row = await repo.by_hash(s, practice_id, hash_key(secret))
+            row = await repo.by_hash(s, practice_id, hashed)
             if row is None or row.revoked_at is not None:
                 return None
-            return Principal(practice_id=practice_id, actor=f"key:{row.id}", scopes=ALL_SCOPES)
+            principal = Principal(practice_id=practice_id, actor=f"key:{row.id}", scopes=ALL_SCOPES)
+        self.verified.put(hashed, principal, stamp)
+        return principal
 
 
 async def _practice(s: AsyncSession, slug: str) -> m.Practice:

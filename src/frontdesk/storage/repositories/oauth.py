@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Result, and_, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.storage import revocations
 from frontdesk.storage.models import OAuthAuthorization, OAuthClient, OAuthGrant, OAuthToken
 
 # --- clients ---------------------------------------------------------------------------------------
@@ -123,6 +124,7 @@ async def revoke_grant(s: AsyncSession, practice_id: int, grant_id: int, now: da
         )
         .values(revoked_at=now, revoke_reason=reason)
     )
+    revocations.mark(s)
     await s.execute(q)
 
 
@@ -141,6 +143,7 @@ async def revoke_grants(
         q = q.where(OAuthGrant.actor == actor)
     if client_id is not None:
         q = q.where(OAuthGrant.client_id == client_id)
+    revocations.mark(s)
     result = await s.execute(q.values(revoked_at=now, revoke_reason=reason))
     return _rows(result)
 
