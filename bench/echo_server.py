@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 from collections.abc import AsyncIterator
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp_types import CallToolResult, TextContent
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -34,12 +37,29 @@ LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
 LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
 
 
-def create_app() -> Starlette:
+def _add_replay(server: MCPServer[Any], name: str, recorded: dict[str, Any]) -> None:
+    """A tool `replay_<name>` that hands back, unchanged, a tool result Frontdesk gave (its text and
+    structuredContent, read from a file once) under a permissive output schema: the SDK's own cost of
+    that answer. Frontdesk cannot answer the same call faster than this server does."""
+    text = recorded["content"][0]["text"]
+    structured = recorded["structuredContent"]
+
+    def replay() -> Annotated[CallToolResult, dict[str, Any]]:
+        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+    server.add_tool(replay, name=f"replay_{name}", description=f"Return the recorded answer of {name}.")
+
+
+def create_app(replay: str | None = None) -> Starlette:
     server: MCPServer[Any] = MCPServer("echo", version="1.0")
 
     @server.tool(description="Return the text it is given.")
     def echo(text: str) -> str:
         return text
+
+    if replay:
+        for path in sorted(Path(replay).glob("*.json")):
+            _add_replay(server, path.stem, json.loads(path.read_text()))
 
     manager = StreamableHTTPSessionManager(
         app=server._lowlevel_server,
@@ -73,8 +93,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8766)
+    ap.add_argument("--replay", help="a folder of NAME.json tool results: adds a tool replay_NAME for each")
     args = ap.parse_args()
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", access_log=False)
+    app = create_app(args.replay)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

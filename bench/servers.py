@@ -183,9 +183,12 @@ def frontdesk(db: BenchDB, *, workers: int = 1) -> Iterator[Running]:
 
 
 @contextmanager
-def echo() -> Iterator[Running]:
-    """bench/echo_server.py: the bare mcp SDK server with one echo tool."""
+def echo(replay: str | Path | None = None) -> Iterator[Running]:
+    """bench/echo_server.py: the bare mcp SDK server with one echo tool (and, given a folder of
+    recorded answers, a replay_NAME tool for each)."""
     port = free_port()
     cmd = [sys.executable, str(HERE / "echo_server.py"), "--host", "127.0.0.1", "--port", str(port)]
+    if replay is not None:
+        cmd += ["--replay", str(replay)]
     with _spawn(cmd, server_env(None), port, "echo (bare mcp SDK)") as r:
         yield r
