@@ -20,6 +20,13 @@ from tests.factories import Scenario
 RESOURCE = "http://127.0.0.1:8000/mcp"
 
 
+@pytest.fixture(autouse=True)
+def later(clock: Clock) -> None:
+    """Tokens here are issued a month after the fixture clock's day: test_oauth_purge, on the shared
+    database, counts every token expired by its own clock."""
+    clock.advance(days=30)
+
+
 @contextmanager
 def statements(app: Frontdesk) -> Iterator[list[str]]:
     """The SQL the read engine runs inside the block."""

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +28,6 @@ from frontdesk.domain.errors import FrontdeskError
 from frontdesk.domain.timeparse import parse_datetime, zone
 from frontdesk.services.context import Clock, Principal
 from frontdesk.storage.db import Database
-from frontdesk.storage.models import AuditEvent
 from frontdesk.storage.repositories import audit as repo
 
 logger = logging.getLogger(__name__)
@@ -49,57 +49,58 @@ async def record(
     outcome: str = "ok",
     detail: str | None = None,
 ) -> None:
-    event = AuditEvent(
-        practice_id=principal.practice_id,
-        at=now,
-        actor=principal.actor[:120],
-        client=principal.client[:120] if principal.client else None,
-        tool=current_tool.get(),
-        action=action,
-        record_type=record_type,
-        record_id=None if record_id is None else str(record_id),
-        outcome=outcome,
-        detail=detail[:500] if detail else None,
-    )
-    pending: list[AuditEvent] | None = session.info.get(_PENDING)
+    entry: repo.Entry = {
+        "practice_id": principal.practice_id,
+        "at": now,
+        "actor": principal.actor[:120],
+        "client": principal.client[:120] if principal.client else None,
+        "tool": current_tool.get(),
+        "action": action,
+        "record_type": record_type,
+        "record_id": None if record_id is None else str(record_id),
+        "outcome": outcome,
+        "detail": detail[:500] if detail else None,
+    }
+    pending: list[repo.Entry] | None = session.info.get(_PENDING)
     if pending is not None:  # an audited read: stored when the read ends, before its answer
-        pending.append(event)
+        pending.append(entry)
         return
-    session.add(event)
-    await session.flush()
+    await repo.append(session, [entry])
 
 
 async def _seal(session: AsyncSession, practice_id: int, batch: int = 500) -> int:
     """Chain this practice's unsealed entries, in insertion order. Returns how many were sealed."""
     await repo.lock_chain(session, practice_id)
-    last = await repo.last(session, practice_id)
-    seq = (last.seq or 0) if last is not None else 0
-    prev = (last.hash or GENESIS) if last is not None else GENESIS
+    seq, prev = await repo.chain_head(session, practice_id)
+    prev = prev or GENESIS
     sealed = 0
     while rows := await repo.unsealed(session, practice_id, batch):
+        links = []
         for entry in rows:
             seq += 1
-            entry.seq, entry.prev_hash = seq, prev
-            entry.hash = prev = entry_hash(prev, _fields(entry))
-        await session.flush()
+            fields = _fields(entry, seq)
+            prev_hash, prev = prev, entry_hash(prev, fields)
+            links.append({"b_id": entry["id"], "b_seq": seq, "b_prev": prev_hash, "b_hash": prev})
+        await repo.link(session, practice_id, links)
         sealed += len(rows)
     return sealed
 
 
-def _fields(e: AuditEvent) -> dict[str, object]:
+def _fields(e: Mapping[Any, Any], seq: int | None = None) -> dict[str, object]:
+    """What the chain's hash covers (domain.audit.FIELDS), plus the links, from a stored row."""
     return {
-        "seq": e.seq,
-        "at": e.at.astimezone(UTC).isoformat(),
-        "actor": e.actor,
-        "client": e.client,
-        "tool": e.tool,
-        "action": e.action,
-        "record_type": e.record_type,
-        "record_id": e.record_id,
-        "outcome": e.outcome,
-        "detail": e.detail,
-        "prev_hash": e.prev_hash,
-        "hash": e.hash,
+        "seq": e["seq"] if seq is None else seq,
+        "at": e["at"].astimezone(UTC).isoformat(),
+        "actor": e["actor"],
+        "client": e["client"],
+        "tool": e["tool"],
+        "action": e["action"],
+        "record_type": e["record_type"],
+        "record_id": e["record_id"],
+        "outcome": e["outcome"],
+        "detail": e["detail"],
+        "prev_hash": e["prev_hash"],
+        "hash": e["hash"],
     }
 
 
@@ -138,7 +139,7 @@ class AuditService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self._queue: list[tuple[list[AuditEvent], asyncio.Future[None]]] = []
+        self._queue: list[tuple[list[repo.Entry], asyncio.Future[None]]] = []
         self._flushing = 0  # flush tasks running (counted down as they end, with no await between)
         self._tasks: set[asyncio.Task[None]] = set()  # referenced, so none is collected mid-flight
         # SQLite has one writer at a time anyway; on PostgreSQL a few batches may wait for their
@@ -149,14 +150,14 @@ class AuditService:
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A read transaction whose audit entries (`record` in it) are stored after it ends, before
         the caller goes on: an error in the body, or entries that cannot be stored, fail the read."""
-        pending: list[AuditEvent] = []
+        pending: list[repo.Entry] = []
         async with self.db.read() as s:
             s.info[_PENDING] = pending
             yield s
         if pending:
             await self._store(pending)
 
-    async def _store(self, events: list[AuditEvent]) -> None:
+    async def _store(self, events: list[repo.Entry]) -> None:
         """Group commit: one write transaction takes the entries of every read waiting at that moment.
         A waiter starts a flush at once when fewer than `_max_flushers` run (no added latency when
         idle); reads that arrive while they commit go in the next batch."""
@@ -170,14 +171,14 @@ class AuditService:
         await done
 
     async def _flush(self) -> None:
-        batch: list[tuple[list[AuditEvent], asyncio.Future[None]]] = []
+        batch: list[tuple[list[repo.Entry], asyncio.Future[None]]] = []
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
                 outcome: BaseException | None = None
                 try:
                     async with self.db.write() as s:
-                        s.add_all([e for events, _ in batch for e in events])
+                        await repo.append(s, [e for events, _ in batch for e in events])
                 except Exception as exc:  # handed to every waiter of this batch
                     outcome = exc
                 for _, waiter in batch:
@@ -268,7 +269,7 @@ class AuditService:
                 if not rows:
                     return out
                 out.extend(_fields(r) for r in rows)
-                after = rows[-1].seq or after
+                after = rows[-1]["seq"] or after
 
     async def verify(self, practice_id: int) -> tuple[int, int | None]:
         """(entries checked, seq of the first broken entry or None)."""
@@ -276,17 +277,17 @@ class AuditService:
         return len(entries), first_break(entries)
 
 
-def _entry(r: AuditEvent) -> AuditEntry:
+def _entry(r: Mapping[Any, Any]) -> AuditEntry:
     return AuditEntry(
-        seq=r.seq or 0,
-        at=r.at,
-        actor=r.actor,
-        client=r.client,
-        tool=r.tool,
-        action=r.action,
-        record_type=r.record_type,
-        record_id=r.record_id,
-        outcome=r.outcome,
-        detail=r.detail,
-        hash=r.hash or "",
+        seq=r["seq"] or 0,
+        at=r["at"],
+        actor=r["actor"],
+        client=r["client"],
+        tool=r["tool"],
+        action=r["action"],
+        record_type=r["record_type"],
+        record_id=r["record_id"],
+        outcome=r["outcome"],
+        detail=r["detail"],
+        hash=r["hash"] or "",
     )
