@@ -7,9 +7,10 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frontdesk.services.app import Frontdesk
+if TYPE_CHECKING:
+    from frontdesk.services.app import Frontdesk
 
 COMMANDS = {"audit"}
 

@@ -6,12 +6,14 @@ import argparse
 import json
 import secrets
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.shared.auth import OAuthClientInformationFull
 
 from frontdesk.domain.errors import Invalid
-from frontdesk.services.app import Frontdesk
+
+if TYPE_CHECKING:
+    from frontdesk.services.app import Frontdesk
 
 COMMANDS = {"clients"}
 

@@ -1,4 +1,4 @@
-"""What each CLI command does; all of it through the services."""
+"""What each CLI command does; all of it through the services. (`stdio` is in stdio.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from frontdesk.cli.registry import area_for
 from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.services import demo
 from frontdesk.services.app import Frontdesk
-from frontdesk.services.context import Principal
 from frontdesk.storage.db import default_url
 
 
@@ -24,8 +23,6 @@ def _url(args: argparse.Namespace) -> str:
 
 async def run(args: argparse.Namespace) -> int:
     try:
-        if args.command == "stdio":
-            return await _stdio(args)
         app = await Frontdesk.open(_url(args))
         try:
             return await _dispatch(app, args)
@@ -49,23 +46,6 @@ async def _dispatch(app: Frontdesk, args: argparse.Namespace) -> int:
     assert area is not None, args.command
     code: int = await area.run(app, args)
     return code
-
-
-async def _stdio(args: argparse.Namespace) -> int:
-    from frontdesk.mcp.server import build_server
-
-    app = await Frontdesk.open(_url(args))
-    try:
-        practice = await app.practices.get(args.practice)
-        server = build_server(app, default_principal=Principal(practice.id, f"stdio:{practice.slug}"))
-        sealer = asyncio.create_task(app.audit.sealer())
-        try:
-            await server.run_stdio_async()
-        finally:
-            sealer.cancel()
-    finally:
-        await app.close()
-    return 0
 
 
 def serve(args: argparse.Namespace) -> None:

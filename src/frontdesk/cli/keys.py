@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frontdesk.services.app import Frontdesk
+if TYPE_CHECKING:
+    from frontdesk.services.app import Frontdesk
 
 COMMANDS = {"keys"}
 

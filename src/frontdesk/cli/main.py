@@ -8,7 +8,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from frontdesk.cli import commands
 from frontdesk.cli.registry import AREAS
 
 
@@ -38,6 +37,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "stdio":
+        # Imports only what answering `initialize` needs before it starts serving (see cli/stdio.py).
+        from frontdesk.cli import stdio
+
+        raise SystemExit(asyncio.run(stdio.run(args)))
+    from frontdesk.cli import commands
+
     if args.command == "serve":
         commands.serve(args)
         return

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frontdesk.services.app import Frontdesk
+if TYPE_CHECKING:
+    from frontdesk.services.app import Frontdesk
 
 COMMANDS = {"practices"}
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from frontdesk.domain.access import Role
 from frontdesk.domain.errors import Invalid
-from frontdesk.services.app import Frontdesk
+
+if TYPE_CHECKING:
+    from frontdesk.services.app import Frontdesk
 
 COMMANDS = {"users"}
 

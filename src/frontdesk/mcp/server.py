@@ -1,9 +1,13 @@
-"""Build the MCP server: the same tools over stdio, Streamable HTTP and in-process."""
+"""Build the MCP server: the same tools over stdio, Streamable HTTP and in-process.
+
+Two steps, so that `frontdesk stdio` can answer `initialize` before the rest has loaded:
+`new_server()` is the server alone (identity, instructions and every protocol handler, hence every
+capability) and imports only the SDK; `install()` adds the guard, the tools and the widget, importing
+the services and the tools. `build_server()` does both."""
 
 from __future__ import annotations
 
-from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -12,11 +16,12 @@ from pydantic import ValidationError
 
 from frontdesk import __version__
 from frontdesk.mcp.errors import invalid_arguments, tool_error
-from frontdesk.mcp.guard import ToolGuard
-from frontdesk.mcp.principal import resolver
-from frontdesk.mcp.tools import admin, clinical, medapp, scheduling
-from frontdesk.services.app import Frontdesk
-from frontdesk.services.context import Principal
+
+if TYPE_CHECKING:
+    from mcp.server.context import ServerMiddleware
+
+    from frontdesk.services.app import Frontdesk
+    from frontdesk.services.context import Principal
 
 INSTRUCTIONS = """Frontdesk runs a practice's schedule. Typical flows:
 - Today's schedule: list_datebooks, then list_appointments for today's range.
@@ -39,20 +44,41 @@ class FrontdeskServer(MCPServer[Any]):
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
+                from frontdesk.mcp.tools import medapp  # loaded with the tools (install)
+
                 style = "medapp" if name in medapp.TOOL_NAMES else "frontdesk"
                 return tool_error(invalid_arguments(exc.__cause__), style=style)
             raise
 
 
-def build_server(app: Frontdesk, *, default_principal: Principal | None = None) -> MCPServer[Any]:
-    server = FrontdeskServer(
+def new_server() -> FrontdeskServer:
+    """The server without tools: what it answers to `initialize` is already final (the capabilities
+    come from the SDK's protocol handlers, all present from construction; tests compare them)."""
+    return FrontdeskServer(
         "frontdesk",
         title="Frontdesk",
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://github.com/frontdesk-health/frontdesk",
     )
-    server.middleware.append(ToolGuard(default_principal))
+
+
+def install(
+    server: MCPServer[Any],
+    app: Frontdesk,
+    *,
+    default_principal: Principal | None = None,
+    middleware: list[ServerMiddleware[Any]] | None = None,
+) -> None:
+    """Everything but the bare server: the tool guard (appended to `middleware`, by default the
+    server's own chain), the tools and the widget resource."""
+    from importlib.resources import files
+
+    from frontdesk.mcp.guard import ToolGuard
+    from frontdesk.mcp.principal import resolver
+    from frontdesk.mcp.tools import admin, clinical, medapp, scheduling
+
+    (server.middleware if middleware is None else middleware).append(ToolGuard(default_principal))
     resolve = resolver(default_principal)
     scheduling.register(server, app, resolve)
     medapp.register(server, app, resolve)
@@ -70,4 +96,8 @@ def build_server(app: Frontdesk, *, default_principal: Principal | None = None) 
     def medical_app_widget() -> str:
         return widget
 
+
+def build_server(app: Frontdesk, *, default_principal: Principal | None = None) -> MCPServer[Any]:
+    server = new_server()
+    install(server, app, default_principal=default_principal)
     return server
