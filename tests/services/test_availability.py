@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from frontdesk.services.app import Frontdesk
+from frontdesk.services.scheduling import availability
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.storage import models as m
 from tests.conftest import Clock
@@ -145,3 +148,42 @@ async def test_min_notice_starts_from_now(app: Frontdesk, scenario: Scenario, cl
     clock.now = datetime(2026, 3, 3, 15, 7, tzinfo=UTC)  # 10:07 in New York
     slots = await app.availability.find(scenario.principal, provider_id=scenario.garcia)
     assert local(slots)[0] == "10:15"
+
+
+async def test_the_stepped_search_finds_exactly_what_one_pass_over_the_range_finds(
+    app: Frontdesk, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """find() expands a day first, then longer stretches, and stops once it has `limit` slots; its answer
+    must be the one a single pass over the whole range gives, also across stretch ends that fall inside
+    working hours (16:50, and 13:00 on the grid) and across the DST change of 8 March."""
+    p = scenario.principal
+    for day, hhmm in (("2026-03-03", "10:00"), ("2026-03-04", "15:45"), ("2026-03-09", "09:00")):
+        await app.appointments.book(
+            p,
+            BookingRequest(
+                provider_id=scenario.garcia,
+                datebook_id=scenario.ny,
+                patient_id=scenario.juan,
+                starts_at=f"{day}T{hhmm}",
+                service_id=scenario.crown,
+            ),
+        )
+    cases = [
+        {"start": "2026-03-03T16:50", "end": "2026-03-13", "limit": n, "service_id": sv}
+        for n in (1, 7, 20, 45, 200)
+        for sv in (scenario.cleaning, scenario.crown)
+    ] + [
+        {"start": "2026-03-06T12:10", "end": "2026-03-10T08:00", "limit": 60, "datebook_id": scenario.ny},
+        # Stretch ends on the grid and inside working hours: a start exactly there belongs to one stretch.
+        {"start": "2026-03-03T13:00", "end": "2026-03-12T13:00", "limit": 150, "datebook_id": scenario.ny},
+        {"start": "2026-03-02", "end": "2026-03-31", "limit": 200},
+    ]
+    for args in cases:
+        stepped = await app.availability.find(p, **args)
+        monkeypatch.setattr(availability, "FIRST_SPAN", timedelta(days=365))
+        whole = await app.availability.find(p, **args)
+        monkeypatch.undo()
+        assert stepped, args
+        assert [(s.starts_at, s.provider_id, s.datebook_id) for s in stepped] == [
+            (s.starts_at, s.provider_id, s.datebook_id) for s in whole
+        ], args

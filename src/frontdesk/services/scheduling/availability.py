@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.errors import Invalid
 from frontdesk.domain.scheduling.ranges import TimeRange
@@ -12,13 +15,17 @@ from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import dto
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
-from frontdesk.services.scheduling.hours import open_ranges
+from frontdesk.services.scheduling.hours import load_hours
 from frontdesk.services.settings import Settings
+from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import appointments as repo
 from frontdesk.storage.repositories import directory as dir_repo
 
 MAX_SLOTS = 200
+FIRST_SPAN = timedelta(days=1)  # the first stretch a search expands (see _next_span for the others)
+PAD = timedelta(hours=2)  # bookings this close to a stretch can still block it (buffers)
+Ranked = tuple[datetime, str, int, int, datetime]  # start, provider name, datebook, provider, end
 
 
 def slot_id(datebook_id: int, provider_id: int, service_id: int | None, start: datetime, minutes: int) -> str:
@@ -35,6 +42,16 @@ def parse_slot_id(value: str) -> tuple[int, int, int | None, datetime, int]:
         return book, prov, (serv or None), datetime.fromtimestamp(ts, UTC), minutes
     except (ValueError, IndexError, OverflowError):
         raise Invalid("slotId is not a slot id from get_available_slots", field="slotId") from None
+
+
+def _next_span(span: timedelta, covered: timedelta, found: int, limit: int) -> timedelta:
+    """The next stretch: long enough, at the rate found so far, for the slots still missing and half
+    as many again (each stretch costs a query and a day of margin each side); twice the last one when
+    nothing was found yet."""
+    if found == 0:
+        return span * 2
+    days = covered / timedelta(days=1) * (limit - found) / found * 1.5
+    return max(FIRST_SPAN, timedelta(days=math.ceil(days)))
 
 
 class AvailabilityService:
@@ -103,28 +120,14 @@ class AvailabilityService:
                 min_notice=timedelta(minutes=self.settings.min_notice_minutes),
                 horizon=timedelta(days=self.settings.horizon_days),
             )
-            window = TimeRange(lo, hi)
-            opened = await open_ranges(s, p.practice_id, list(providers), books, window)
-            if not opened:
-                return []
-            pad = timedelta(hours=2)
-            busy_rows = await repo.busy_for(
-                s, p.practice_id, list({k[0] for k in opened}), lo - pad, hi + pad, now
+            buffers = {
+                sid: (timedelta(minutes=sv.buffer_before_minutes), timedelta(minutes=sv.buffer_after_minutes))
+                for sid, sv in services.items()
+                if sv.buffer_before_minutes or sv.buffer_after_minutes
+            }
+            ranked = await self._earliest(
+                s, p.practice_id, providers, books, rules, buffers, lo, hi, now, limit
             )
-        buffers = {
-            sid: (timedelta(minutes=sv.buffer_before_minutes), timedelta(minutes=sv.buffer_after_minutes))
-            for sid, sv in services.items()
-            if sv.buffer_before_minutes or sv.buffer_after_minutes
-        }
-        busy = busy_by_provider(busy_rows, buffers)
-        # Rank bare (start, end, provider, datebook) tuples first; build DTOs only for the ones returned.
-        ranked: list[tuple[datetime, str, int, int, datetime]] = []
-        for (prov_id, book_id), ranges in opened.items():
-            tz = ZoneInfo(books[book_id].timezone)
-            name = providers[prov_id].name
-            for r in find_slots(ranges, busy.get(prov_id, []), rules, tz, now, window, limit):
-                ranked.append((r.start, name, book_id, prov_id, r.end))
-        ranked.sort(key=lambda x: (x[0], x[1], x[2]))
         serv_id = service.id if service else None
         return [
             dto.Slot(
@@ -140,3 +143,47 @@ class AvailabilityService:
             )
             for start, name, book_id, prov_id, end in ranked[:limit]
         ]
+
+    async def _earliest(
+        self,
+        s: AsyncSession,
+        practice_id: int,
+        providers: dict[int, m.Provider],
+        books: dict[int, m.Datebook],
+        rules: SlotRules,
+        buffers: dict[int, tuple[timedelta, timedelta]],
+        lo: datetime,
+        hi: datetime,
+        now: datetime,
+        limit: int,
+    ) -> list[Ranked]:
+        """Slots starting in [lo, hi), sorted, at least the earliest `limit` of them. The range is
+        searched a day first, then stretch by stretch until `limit` slots are found: every later slot
+        starts after all of them, so the usual "next free times" question expands a day or two of
+        hours and reads their bookings, not the whole range's."""
+        ranked: list[Ranked] = []
+        hours = await load_hours(s, practice_id, list(providers), books, TimeRange(lo, hi))
+        if hours is None:
+            return ranked
+        start, span = lo, FIRST_SPAN
+        while start < hi and len(ranked) < limit:
+            stop = min(hi, start + span)
+            # Room for a slot starting just before `stop` to end after it; such starts are the next
+            # stretch's unless this is the last one.
+            window = TimeRange(start, min(hi, stop + rules.duration))
+            last = stop == hi
+            opened = {k: v for k, v in hours.open(window).items() if v}
+            if opened:
+                busy_rows = await repo.busy_for(
+                    s, practice_id, list({k[0] for k in opened}), start - PAD, window.end + PAD, now
+                )
+                busy = busy_by_provider(busy_rows, buffers)
+                for (prov_id, book_id), ranges in opened.items():
+                    tz = ZoneInfo(books[book_id].timezone)
+                    name = providers[prov_id].name
+                    for r in find_slots(ranges, busy.get(prov_id, []), rules, tz, now, window, limit):
+                        if last or r.start < stop:
+                            ranked.append((r.start, name, book_id, prov_id, r.end))
+            ranked.sort(key=lambda x: (x[0], x[1], x[2]))
+            start, span = stop, _next_span(span, stop - lo, len(ranked), limit)
+        return ranked

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,16 +22,48 @@ def _t(text: str) -> time:
     return time.fromisoformat(text)
 
 
-async def open_ranges(
+@dataclass
+class Hours:
+    """Stored working hours, breaks, date overrides and time off of some providers at some datebooks,
+    read once for a search; `open` expands them for any window inside the one they were read for."""
+
+    datebooks: dict[int, m.Datebook]
+    work: dict[Key, list[WeeklyWindow]]
+    breaks: dict[Key, list[WeeklyWindow]]
+    overrides: dict[Key, dict[date, list[tuple[time, time]]]]
+    off: dict[int, list[TimeRange]]
+
+    def open(self, window: TimeRange) -> dict[Key, list[TimeRange]]:
+        """Working hours minus breaks and time off, clipped to `window`, per (provider, datebook)."""
+        out: dict[Key, list[TimeRange]] = {}
+        for key, windows in self.work.items():
+            provider_id, datebook_id = key
+            tz = ZoneInfo(self.datebooks[datebook_id].timezone)
+            # The local dates the window touches in this zone: windows never cross midnight
+            # (WeeklyWindow), so no other date's hours can reach into it.
+            first = window.start.astimezone(tz).date()
+            last = window.end.astimezone(tz).date()
+            ovs = [
+                DateOverride(day=d, windows=tuple(w))
+                for d, w in self.overrides.get(key, {}).items()
+                if first <= d <= last
+            ]
+            expanded = expand_weekly(windows, self.breaks.get(key, []), ovs, tz, first, last)
+            clipped = intersect(expanded, [window])
+            out[key] = subtract(clipped, self.off.get(provider_id, []))
+        return out
+
+
+async def load_hours(
     s: AsyncSession,
     practice_id: int,
     provider_ids: Sequence[int],
     datebooks: dict[int, m.Datebook],
     window: TimeRange,
-) -> dict[Key, list[TimeRange]]:
-    """Working hours minus breaks and time off, clipped to `window`, per (provider, datebook)."""
+) -> Hours | None:
+    """What `Hours.open` needs for windows inside `window`; None when nobody works there at all."""
     if not provider_ids or not datebooks:
-        return {}
+        return None
     only = next(iter(datebooks)) if len(datebooks) == 1 else None
     rows = await repo.hours_for(s, practice_id, provider_ids, only)
     work: dict[Key, list[WeeklyWindow]] = defaultdict(list)
@@ -41,12 +74,11 @@ async def open_ranges(
         ww = WeeklyWindow(weekday=r.weekday, start=_t(r.start_time), end=_t(r.end_time))
         (work if r.kind == "work" else breaks)[(r.provider_id, r.datebook_id)].append(ww)
     if not work:
-        return {}
-    # Local dates that can touch the window in any zone: one day of margin each side.
+        return None
     first = (window.start - timedelta(days=1)).date()
     last = (window.end + timedelta(days=1)).date()
     override_rows = await repo.overrides_for(s, practice_id, provider_ids, first, last)
-    overrides: dict[Key, dict[object, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    overrides: dict[Key, dict[date, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
     for o in override_rows:
         day_windows = overrides[(o.provider_id, o.datebook_id)][o.day]
         if o.start_time and o.end_time:
@@ -55,15 +87,19 @@ async def open_ranges(
     off: dict[int, list[TimeRange]] = defaultdict(list)
     for t in off_rows:
         off[t.provider_id].append(TimeRange(t.starts_at, t.ends_at))
-    out: dict[Key, list[TimeRange]] = {}
-    for key, windows in work.items():
-        provider_id, datebook_id = key
-        tz = ZoneInfo(datebooks[datebook_id].timezone)
-        ovs = [DateOverride(day=d, windows=tuple(w)) for d, w in overrides.get(key, {}).items()]  # type: ignore[arg-type]
-        expanded = expand_weekly(windows, breaks.get(key, []), ovs, tz, first, last)
-        clipped = intersect(expanded, [window])
-        out[key] = subtract(clipped, off.get(provider_id, []))
-    return out
+    return Hours(datebooks, work, breaks, overrides, off)
+
+
+async def open_ranges(
+    s: AsyncSession,
+    practice_id: int,
+    provider_ids: Sequence[int],
+    datebooks: dict[int, m.Datebook],
+    window: TimeRange,
+) -> dict[Key, list[TimeRange]]:
+    """Working hours minus breaks and time off, clipped to `window`, per (provider, datebook)."""
+    hours = await load_hours(s, practice_id, provider_ids, datebooks, window)
+    return {} if hours is None else hours.open(window)
 
 
 def within(ranges: Sequence[TimeRange], candidate: TimeRange) -> bool:
