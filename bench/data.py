@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.scheduling.status import AppointmentStatus
@@ -189,6 +189,13 @@ async def build(url: str, *, patients: int = PATIENTS, anchor: date | None = Non
             ).scalar_one_or_none()
             if existing is None:
                 await _insert(s, anchor or datetime.now(UTC).date(), patients)
+        if existing is None and not db.is_sqlite:
+            # A database in service has planner statistics (autovacuum keeps them); one loaded a moment
+            # ago has none, and PostgreSQL then plans the day-list join as if every table held one row
+            # (a scan of the practice's patients per appointment: 8 ms instead of 0.4).
+            async with db.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text("ANALYZE"))
         info = await describe(db)
         info.created = existing is None
         return info
