@@ -45,6 +45,22 @@ async def test_booking_inside_hours_is_stored_in_utc(app: Frontdesk, scenario: S
     assert a.provider_name == "Dr. Ana Garcia" and a.patient_name == "Juan Perez"
 
 
+async def test_a_booking_answers_what_reading_it_back_gives(app: Frontdesk, scenario: Scenario) -> None:
+    """The answer is built from what the booking had in hand; it must be the stored appointment."""
+    p = scenario.principal
+    made = [
+        await app.appointments.book(p, req(scenario, "09:00", service_id=scenario.crown, notes="crown prep")),
+        await app.appointments.book(
+            p, req(scenario, "11:00", "11:30", patient_id=None, patient_name="Ana Nova")
+        ),
+        await app.appointments.book(p, req(scenario, "13:00", "13:45", hold=True)),
+    ]
+    for info in made:
+        assert info == await app.appointments.get(p, info.id)
+    assert made[1].patient_name == "Ana Nova" and made[1].service_name is None
+    assert made[2].status == "held" and made[2].hold_expires_at is not None
+
+
 async def test_ends_at_defaults_to_service_duration_or_an_hour(app: Frontdesk, scenario: Scenario) -> None:
     a = await app.appointments.book(scenario.principal, req(scenario, "09:00", service_id=scenario.cleaning))
     assert (a.ends_at - a.starts_at).total_seconds() == 30 * 60

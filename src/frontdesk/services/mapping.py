@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from frontdesk.domain.scheduling.status import FHIR_STATUS
 from frontdesk.services import dto
 from frontdesk.storage import models as m
@@ -68,7 +70,7 @@ def api_key(row: m.ApiKey) -> dto.ApiKeyInfo:
 _FHIR_BY_VALUE = {k.value: v for k, v in FHIR_STATUS.items()}
 
 
-def appointment(r: Named) -> dto.AppointmentInfo:
+def appointment(r: Named | tuple[Any, ...]) -> dto.AppointmentInfo:
     # Unpacked by position (the column order of with_names): attribute access by name on a Row
     # costs several times more, and a busy day's list maps hundreds of them.
     (
@@ -108,4 +110,31 @@ def appointment(r: Named) -> dto.AppointmentInfo:
         notes=notes,
         hold_expires_at=hold_expires_at,
         allow_overlap=allow_overlap,
+    )
+
+
+def booked(
+    row: m.Appointment, book: m.Datebook, provider: m.Provider, patient: m.Patient, service: m.Service | None
+) -> dto.AppointmentInfo:
+    """A just-written appointment from the entities in hand, as `appointment` maps it read back."""
+    return appointment(
+        (
+            row.id,
+            book.id,
+            book.name,
+            book.timezone,
+            provider.id,
+            provider.name,
+            patient.id,
+            patient.first_name,
+            patient.last_name,
+            row.service_id,
+            service.name if service is not None else None,
+            row.starts_at,
+            row.ends_at,
+            row.status,
+            row.notes,
+            row.hold_expires_at,
+            row.allow_overlap,
+        )
     )

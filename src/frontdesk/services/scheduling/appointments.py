@@ -199,7 +199,8 @@ class AppointmentService:
             await s.flush()
             detail = "allow_overlap" if req.allow_overlap else None
             await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
-            return await self._info(s, p.practice_id, row)
+            # Everything the answer names is in hand: no need to read the row back with its names.
+            return mapping.booked(row, book, provider, patient, service)
 
         return await self._write(p, action, None, req.idempotency, body)
 
