@@ -34,7 +34,7 @@ import servers
 from common import Section, Target, log, sqlite_db
 from wrk_calls import WrkConfig, lines_for, run_wrk
 
-STARTUP_TARGET = None  # no target given: reported as a figure
+STARTUP_TARGET = 1.0  # seconds (issue 4: stdio answers initialize in under 1 s)
 GROWTH_TARGET = 0.10
 INIT = {
     "jsonrpc": "2.0",
@@ -90,8 +90,8 @@ def _stdio_once(env: dict[str, str], timeout: float = 60) -> float:
 
 def import_times(env: dict[str, str], top: int = 8) -> list[tuple[str, float]]:
     """Import time (ms, the modules' own time summed per top-level package) of what `frontdesk stdio`
-    loads, largest first."""
-    code = "import frontdesk.cli.main, frontdesk.mcp.server, frontdesk.services.app, frontdesk.storage.db"
+    loads before it answers initialize (the rest loads after the answer: cli/stdio.py), largest first."""
+    code = "import frontdesk.cli.main, frontdesk.cli.stdio"
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
@@ -199,9 +199,10 @@ async def run(*, starts: int, calls: int, cfg: WrkConfig) -> tuple[Section, list
         columns=["figure", "value", "notes"],
         rows=rows_s + rows_m,
         notes=[
-            "Start-up includes the interpreter, imports, migrations check and the demo practice lookup. "
-            "Import time by top-level package (python -X importtime, modules' own time summed, ms): "
-            + ", ".join(f"{name} {ms:.0f}" for name, ms in info_s["largest_imports_ms"]),
+            "Start-up is the interpreter and the imports answering initialize needs (the SDK); the "
+            "database, the practice lookup and the tools load after the answer (cli/stdio.py). "
+            "Import time of that path by top-level package (python -X importtime, modules' own time "
+            "summed, ms): " + ", ".join(f"{name} {ms:.0f}" for name, ms in info_s["largest_imports_ms"]),
             f"Memory: wrk -t{cfg.threads} -c{cfg.connections}, protocol 2026-07-28, VmRSS (psutil) of the "
             "server process 1 s after each round; SQLite.",
         ],
@@ -211,8 +212,8 @@ async def run(*, starts: int, calls: int, cfg: WrkConfig) -> tuple[Section, list
         Target(
             "start-up: stdio spawn to initialize answer (median)",
             f"{info_s['median_ms']:.0f} ms",
-            "(figure)",
-            None,
+            f"< {STARTUP_TARGET * 1000:.0f} ms",
+            info_s["median_ms"] < STARTUP_TARGET * 1000,
             f"over {starts} starts",
         ),
         Target(
