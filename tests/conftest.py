@@ -115,3 +115,25 @@ async def scenario(app: Frontdesk) -> Scenario:
 @pytest.fixture
 def principal(scenario: Scenario) -> Principal:
     return scenario.principal
+
+
+@pytest.fixture(autouse=True)
+def results_match_output_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every tool result any test produces in-process, success or error, is checked against the
+    tool's published outputSchema (JSON Schema 2020-12), as strict clients (the TypeScript SDK) do."""
+    from jsonschema import Draft202012Validator
+
+    from frontdesk.mcp.server import FrontdeskServer
+
+    original = FrontdeskServer.call_tool
+
+    async def checked(self: FrontdeskServer, name: str, arguments: dict, context: object = None) -> object:
+        result = await original(self, name, arguments, context)  # type: ignore[arg-type]
+        tool = self._tool_manager.get_tool(name)
+        content = getattr(result, "structured_content", None)
+        if tool is not None and tool.output_schema is not None and content is not None:
+            errors = sorted(Draft202012Validator(tool.output_schema).iter_errors(content), key=str)
+            assert not errors, f"{name}: result does not match its outputSchema: {errors[0].message}"
+        return result
+
+    monkeypatch.setattr(FrontdeskServer, "call_tool", checked)

@@ -54,6 +54,18 @@ class Ambiguous(FrontdeskError):
     code = "ambiguous"
 
 
+class Declined(FrontdeskError):
+    """The person was asked to agree to a destructive change and did not; nothing was changed."""
+
+    code = "declined"
+
+
+class Internal(FrontdeskError):
+    """Something failed on our side. The message carries only an incident id, which the log also has."""
+
+    code = "internal"
+
+
 class Forbidden(FrontdeskError):
     """The caller's role or scopes do not allow this action."""
 

@@ -1,22 +1,53 @@
-"""The one place domain errors become MCP tool results (isError: true)."""
+"""The one place domain errors become MCP tool results (isError: true), and the shape those results
+take in every tool's output schema."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from mcp_types import CallToolResult, TextContent
 from pydantic import ValidationError
 
 from frontdesk.domain.errors import FrontdeskError, Invalid
 
+Style = Literal["frontdesk", "medapp"]
 
-def tool_error(exc: FrontdeskError, *, style: str = "frontdesk") -> CallToolResult:
-    """A business failure as a tool result the model can read and act on.
+# Frontdesk's error object: `structuredContent: {"error": ERROR}`.
+ERROR: dict[str, Any] = {
+    "type": "object",
+    "description": "Set when the call failed (isError: true); nothing else is then",
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "invalid, not_found, conflict, ambiguous, forbidden, declined, unavailable or "
+            "internal",
+        },
+        "message": {"type": "string", "description": "What went wrong and what to do, for the person"},
+        "field": {"type": "string", "description": "The argument at fault, when there is one"},
+        "details": {"type": "object"},
+    },
+    "required": ["code", "message"],
+}
 
-    `style="medapp"` keeps the Medical Appointment seed's `{success: false, error}` shape."""
+
+def error_schema(style: Style) -> tuple[dict[str, Any], list[str]]:
+    """The properties an error result adds to a tool's output schema, and what it requires."""
+    if style == "medapp":  # the Medical Appointment seed's {success: false, error}
+        props = {
+            "error": {"type": "string", "description": "Set when the call failed"},
+            "field": {"type": "string", "description": "The argument at fault, when there is one"},
+            "code": {"type": "string"},
+        }
+        return props, ["success", "error"]
+    return {"error": ERROR}, ["error"]
+
+
+def tool_error(exc: FrontdeskError, *, style: Style = "frontdesk") -> CallToolResult:
+    """A business failure as a tool result the model can read and act on."""
     structured: dict[str, Any]
     if style == "medapp":
-        structured = {"success": False, "error": exc.message}
+        structured = {"success": False, "error": exc.message, "code": exc.code}
         if exc.field:
             structured["field"] = exc.field
     else:
@@ -29,11 +60,16 @@ def tool_error(exc: FrontdeskError, *, style: str = "frontdesk") -> CallToolResu
     )
 
 
-def invalid_arguments(exc: ValidationError) -> Invalid:
+def invalid_arguments(exc: ValidationError, takes: Iterable[str] = ()) -> Invalid:
     """Schema violations as `field: rule` lines, without echoing the rejected values back."""
     problems = []
     for err in exc.errors():
         field = ".".join(str(part) for part in err["loc"]) or "arguments"
-        problems.append((field, err["msg"]))
+        if err["type"] == "extra_forbidden":
+            names = ", ".join(takes) or "no arguments"
+            message = f"unknown argument (this tool takes: {names})"
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+        problems.append((field, message))
     message = "; ".join(f"{field}: {msg}" for field, msg in problems)
     return Invalid(message, field=problems[0][0] if problems else None)

@@ -24,6 +24,7 @@ from frontdesk.domain.scheduling.status import (
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.audit import AuditService, on_failure
+from frontdesk.services.consent import Consent, require
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency, claim, store
@@ -229,8 +230,21 @@ class AppointmentService:
 
         return await self._write(p, "appointment.confirm", appointment_id, idempotency, body)
 
-    async def update(self, p: Principal, change: AppointmentChange) -> dto.AppointmentInfo:
-        """Reschedule, reassign, change notes or status; time changes are re-checked like a new booking."""
+    async def question(self, p: Principal, change: AppointmentChange) -> str | None:
+        """What to ask the person before `change` (None: nothing destructive in it). Cancelling is."""
+        if change.status != S.CANCELLED.value:
+            return None
+        a = await self.get(p, change.appointment_id)
+        return f"Cancel the appointment of {a.patient_name} with {a.provider_name} on {_spoken(a)}?"
+
+    async def update(
+        self, p: Principal, change: AppointmentChange, consent: Consent = Consent.MISSING
+    ) -> dto.AppointmentInfo:
+        """Reschedule, reassign, change notes or status; time changes are re-checked like a new booking.
+        Cancelling needs the person's consent."""
+        if change.status == S.CANCELLED.value:
+            async with on_failure(self.trail, p, "appointment.update", "appointment", change.appointment_id):
+                require(consent, "cancelling an appointment")
 
         async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
             notes = validation.notes(change.notes) if change.notes is not None else None
@@ -402,6 +416,11 @@ class AppointmentService:
         named = await repo.named(s, practice_id, row.id)
         assert named is not None  # written or read in this very transaction
         return mapping.appointment(named)
+
+
+def _spoken(a: dto.AppointmentInfo) -> str:
+    start = a.starts_at.astimezone(ZoneInfo(a.timezone))
+    return f"{start:%A %d %B %Y at %H:%M} ({a.datebook_name})"
 
 
 def _summary(change: AppointmentChange) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain.errors import Invalid
+from frontdesk.domain.errors import Invalid, NotFound
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.slots import SlotRules, busy_by_provider, find_slots
 from frontdesk.domain.timeparse import parse_datetime
@@ -23,6 +23,7 @@ from frontdesk.storage.repositories import appointments as repo
 from frontdesk.storage.repositories import directory as dir_repo
 
 MAX_SLOTS = 200
+AT_TIME_DAYS = 14  # "book me at 09:00": the next day within this many that has it free
 FIRST_SPAN = timedelta(days=1)  # the first stretch a search expands (see _next_span for the others)
 PAD = timedelta(hours=2)  # bookings this close to a stretch can still block it (buffers)
 Ranked = tuple[datetime, str, int, int, datetime]  # start, provider name, datebook, provider, end
@@ -187,3 +188,40 @@ class AvailabilityService:
             ranked.sort(key=lambda x: (x[0], x[1], x[2]))
             start, span = stop, _next_span(span, stop - lo, len(ranked), limit)
         return ranked
+
+    async def slot_at(self, p: Principal, provider: dto.ProviderInfo, when: str, *, field: str) -> dto.Slot:
+        """The provider's free slot starting at `when`: "HH:MM" is the next day (within AT_TIME_DAYS)
+        with that local time free at any of the provider's datebooks; a full ISO 8601 date-time must be
+        free exactly then (without an offset it is read in each datebook's own time zone)."""
+        text = when.strip()
+        try:
+            wanted: time | None = time.fromisoformat(text) if len(text) <= 8 else None
+        except ValueError:
+            raise Invalid(f"{field} must be HH:MM or an ISO 8601 date-time", field=field) from None
+        if wanted is not None:
+            slots = await self.find(p, provider_uid=provider.uid, days=AT_TIME_DAYS, limit=MAX_SLOTS)
+            found = next(
+                (x for x in slots if x.starts_at.astimezone(ZoneInfo(x.timezone)).time() == wanted), None
+            )
+            if found is None:
+                raise NotFound(
+                    f"{provider.name} has no free slot at {text} in the next {AT_TIME_DAYS} days; "
+                    "call get_available_slots",
+                    field=field,
+                )
+            return found
+        async with self.db.read() as s:
+            books = await dir_repo.datebooks(s, p.practice_id)
+        for book in books:
+            start = parse_datetime(text, ZoneInfo(book.timezone), field=field)
+            slots = await self.find(
+                p,
+                provider_uid=provider.uid,
+                datebook_id=book.id,
+                start=start.isoformat(),
+                end=(start + timedelta(days=1)).isoformat(),
+                limit=1,
+            )
+            if slots and slots[0].starts_at == start:
+                return slots[0]
+        raise NotFound(f"{provider.name} is not free at {text}; call get_available_slots", field=field)

@@ -8,6 +8,7 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
+from frontdesk.domain import access
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.tools.clinical import drugs, encounters, files, measures, overview, patients, problems
 from frontdesk.services.app import Frontdesk
@@ -31,6 +32,25 @@ TOOL_NAMES = frozenset(
         "export_patient_fhir",
     }
 )
+
+
+SCOPES: dict[str, tuple[str, ...]] = {
+    "findPatients": (access.PATIENTS_READ,),
+    "managePatient": (access.PATIENTS_READ,),
+    "getPracticeInfo": (access.APPOINTMENTS_READ,),
+    "manageAppointments": (access.APPOINTMENTS_READ,),
+    "reviewPatientHistory": (access.CLINICAL_READ,),
+    "documentEncounter": (access.CLINICAL_READ, access.BILLING_READ),
+    "managePatientDiagnoses": (access.CLINICAL_READ, access.BILLING_READ),
+    "managePatientDrugs": (access.CLINICAL_READ,),
+    "managePatientAllergies": (access.CLINICAL_READ,),
+    "managePatientNotes": (access.CLINICAL_READ,),
+    "managePatientRecalls": (access.CLINICAL_READ, access.APPOINTMENTS_READ),
+    "managePatientVitals": (access.CLINICAL_READ,),
+    "managePatientLabs": (access.CLINICAL_READ,),
+    "managePatientFiles": (access.CLINICAL_READ,),
+    "export_patient_fhir": (access.CLINICAL_READ,),
+}
 
 
 def register(server: MCPServer[Any], app: Frontdesk, resolve: PrincipalResolver) -> None:

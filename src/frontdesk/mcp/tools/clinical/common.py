@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +14,7 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from frontdesk.domain.errors import Invalid
-from frontdesk.mcp.tools.scheduling import idempotency
+from frontdesk.services.idempotency import Idempotency, check_key
 
 READ = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -35,7 +37,7 @@ PatientId = Annotated[int | None, Field(description="The patient's id (from find
 # Arguments that are never an action's data.
 _CONTROL = frozenset({"action", "ctx", "idempotency_key"})
 
-__all__ = ["MANAGE", "READ", "Actions", "IdempotencyKey", "PatientId", "idempotency", "plain"]
+__all__ = ["MANAGE", "READ", "Actions", "IdempotencyKey", "PatientId", "idem", "plain"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,4 +112,9 @@ def args_of(local: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def idem(tool: str, key: str | None, arguments: Mapping[str, Any]) -> Any:
-    return idempotency(tool, key, dict(arguments))
+    key = check_key(key)
+    if key is None:
+        return None
+    body = {k: v for k, v in arguments.items() if k != "idempotency_key" and v is not None}
+    digest = json.dumps([tool, body], sort_keys=True, default=str)
+    return Idempotency(key, hashlib.sha256(digest.encode()).hexdigest())

@@ -9,7 +9,6 @@ from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
 from frontdesk.domain.errors import Invalid
-from frontdesk.mcp import shapes as sched
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
 from frontdesk.mcp.tools.clinical import shapes
@@ -26,6 +25,7 @@ from frontdesk.mcp.tools.clinical.common import (
 )
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
+from frontdesk.services.scheduling import shapes as sched
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 
 APPOINTMENTS = Actions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from frontdesk.mcp import shapes
+from frontdesk.services.scheduling import shapes
 from frontdesk.services import dto
 
 HELD = dto.AppointmentInfo(
