@@ -24,6 +24,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from frontdesk.mcp.server import SURFACES
 from tests.conftest import PG_ADMIN, _pg_reachable
 
 BIN = Path(sys.executable).parent
@@ -196,10 +197,14 @@ def demo_server(backend: str, data_dir: Path) -> Iterator[Server]:
 
 
 @asynccontextmanager
-async def http_client(server: Server, mode: str, key: str | None = None) -> AsyncIterator[Client]:
+async def http_client(
+    server: Server, mode: str, key: str | None = None, surface: str = "frontdesk"
+) -> AsyncIterator[Client]:
+    """The real client over Streamable HTTP, on Frontdesk's own surface or a seed's (`/mcp/<seed>`)."""
     headers = {"Authorization": f"Bearer {key or server.key}"}
+    url = server.base_url + SURFACES[surface].path
     async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=60)) as hc:
-        async with Client(streamable_http_client(server.mcp_url, http_client=hc), mode=mode) as client:
+        async with Client(streamable_http_client(url, http_client=hc), mode=mode) as client:
             yield client
 
 

@@ -69,12 +69,18 @@ async def initialize(hc: httpx2.AsyncClient, server: Server, key: str) -> str:
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_handshake_and_tool_list(server: Server, mode: str) -> None:
-    async with http_client(server, mode) as client:
+@pytest.mark.parametrize("surface", ["frontdesk", "odonto", "charm"])
+async def test_handshake_and_tool_list(server: Server, mode: str, surface: str) -> None:
+    async with http_client(server, mode, surface=surface) as client:
         # legacy: the initialize handshake at 2025-11-25; auto: the newer protocol, no fallback.
         assert (client.session.protocol_version == LEGACY) == (mode == "legacy")
-        s = flows.Session(client)
-        flows.check_tool_list(await s.list_tools())
+        flows.check_tool_list(await flows.Session(client).list_tools(), surface)
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_medapp_tool_list_and_widget(server: Server, mode: str) -> None:
+    async with http_client(server, mode, surface="medapp") as client:
+        flows.check_tool_list(await flows.Session(client).list_tools(), "medapp")
         resources = await client.list_resources()
         widget = [r for r in resources.resources if str(r.uri) == flows.WIDGET_URI]
         assert len(widget) == 1 and widget[0].mime_type == "text/html+skybridge"
@@ -83,15 +89,17 @@ async def test_handshake_and_tool_list(server: Server, mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_odonto_todays_schedule(server: Server, mode: str) -> None:
-    async with http_client(server, mode) as client:
+@pytest.mark.parametrize("surface", ["odonto", "frontdesk"])
+async def test_odonto_todays_schedule(server: Server, mode: str, surface: str) -> None:
+    async with http_client(server, mode, surface=surface) as client:
         assert await flows.todays_schedule(flows.Session(client)) > 0
 
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_odonto_book_cleaning_next_tuesday(server: Server, mode: str) -> None:
-    # Each mode books a different Tuesday: both run against the same server and database.
-    async with http_client(server, mode) as client:
+    # Each mode books a different Tuesday: both run against the same server and database. The seed's
+    # example, through the seed's own surface.
+    async with http_client(server, mode, surface="odonto") as client:
         await flows.book_cleaning(flows.Session(client), weeks_later=MODE_INDEX[mode])
 
 
@@ -103,7 +111,7 @@ async def test_odonto_reschedule_and_cancel(server: Server, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_medical_appointment_flow(server: Server, mode: str) -> None:
-    async with http_client(server, mode) as client:
+    async with http_client(server, mode, surface="medapp") as client:
         appt = await flows.medical_flow(
             flows.Session(client), "Maria Santos", f"+351 912 000 00{MODE_INDEX[mode]}"
         )
@@ -134,7 +142,7 @@ async def test_booking_a_new_patient_is_visible_to_a_later_connection(server: Se
         ).structured_content
         assert made is not None and made["start"] == slots[0]["start"] and made["end"] == slots[0]["end"]
         assert made["patient_name"] == "Zélia Quaresma"
-    async with http_client(server, "auto") as client:
+    async with http_client(server, "auto", surface="odonto") as client:
         s = flows.Session(client)
         found = (await s.ok("search_patients", {"query": "zelia"})).structured_content
         assert found is not None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
+from frontdesk.mcp.server import SURFACES
 from tests.e2e import flows
 from tests.e2e.conftest import FRONTDESK, MODES, cli_env, run_cli
 
@@ -50,10 +51,10 @@ def row_counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
-def stdio_server(demo: DemoDir, practice: str = "demo") -> StdioServerParameters:
+def stdio_server(demo: DemoDir, practice: str = "demo", surface: str = "frontdesk") -> StdioServerParameters:
     return StdioServerParameters(
         command=FRONTDESK,
-        args=["stdio", "--practice", practice],
+        args=["stdio", "--practice", practice, "--surface", surface],
         env={"FRONTDESK_DATA_DIR": str(demo.path)},
     )
 
@@ -77,10 +78,10 @@ def test_demo_twice_changes_nothing(demo_dir: DemoDir) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_stdio_examples(demo_dir: DemoDir, mode: str) -> None:
-    async with Client(stdio_server(demo_dir), mode=mode) as client:
+    async with Client(stdio_server(demo_dir, surface="odonto"), mode=mode) as client:
         assert (client.session.protocol_version == "2025-11-25") == (mode == "legacy")
         s = flows.Session(client)
-        flows.check_tool_list(await s.list_tools())
+        flows.check_tool_list(await s.list_tools(), "odonto")
         assert await flows.todays_schedule(s) > 0
         # Own data dir, but both modes share it: each books its own Tuesday.
         made = await flows.book_cleaning(s, weeks_later=MODES.index(mode))
@@ -92,3 +93,18 @@ def test_stdio_for_an_unknown_practice_exits_with_a_message(demo_dir: DemoDir) -
     assert r.returncode == 2, (r.returncode, r.stderr)
     assert "no practice with slug 'nope'" in r.stderr
     assert r.stdout == "", "stdout belongs to the protocol"
+
+
+@pytest.mark.parametrize("surface", ["frontdesk", "odonto", "medapp", "charm"])
+async def test_stdio_serves_each_surface(demo_dir: DemoDir, surface: str) -> None:
+    """`frontdesk stdio --surface NAME` serves that surface's tools, as HTTP does at its path."""
+    async with Client(stdio_server(demo_dir, surface=surface), mode="legacy") as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        flows.check_tool_list(tools, surface)
+        assert client.session.server_info.title == SURFACES[surface].title
+
+
+def test_stdio_refuses_an_unknown_surface(demo_dir: DemoDir) -> None:
+    r = run_cli(demo_dir.env, "stdio", "--practice", "demo", "--surface", "nope", check=False)
+    assert r.returncode == 2 and "no surface 'nope'" in r.stderr, r.stderr
+    assert r.stdout == ""

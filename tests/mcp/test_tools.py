@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from mcp import Client
 
 from frontdesk.mcp.server import build_server
-from frontdesk.mcp.tools.clinical import TOOL_NAMES as CLINICAL_TOOLS
 from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario, build_scenario
 from tests.mcp.conftest import Connect
@@ -20,41 +21,98 @@ ODONTO_ANNOTATIONS = {
     "update_appointment": (False, True, True, False),
     "search_patients": (True, False, True, False),
 }
-EXPECTED_TOOLS = (
-    set(ODONTO_ANNOTATIONS)
-    | {
-        "list_services",
-        "find_available_slots",
-        "hold_slot",
-        "confirm_appointment",
-        "search_doctors",
-        "get_available_slots",
-        "schedule_appointment",
-        "list_audit_events",
-    }
-    | CLINICAL_TOOLS
-)
+# The seed's parameter tables, exactly.
+ODONTO_PARAMETERS = {
+    "list_datebooks": set(),
+    "list_doctors": set(),
+    "list_appointments": {"datebook_id", "datebook_name", "start", "end", "doctor_id"},
+    "create_appointment": {
+        "datebook_id",
+        "datebook_name",
+        "doctor_id",
+        "patient_id",
+        "patient_name",
+        "starts_at",
+        "ends_at",
+        "notes",
+    },
+    "update_appointment": {"appointment_id", "doctor_id", "starts_at", "ends_at", "notes", "status"},
+    "search_patients": {"query"},
+}
+MEDAPP_PARAMETERS = {
+    "search_doctors": {"name", "specialty", "city"},
+    "get_available_slots": {"doctorId", "doctorName", "specialty"},
+    "schedule_appointment": {
+        "doctorId",
+        "doctorName",
+        "specialty",
+        "slotId",
+        "slotTime",
+        "patientName",
+        "patientPhone",
+    },
+}
+SCHEDULING_TOOLS = {
+    "list_datebooks",
+    "list_doctors",
+    "list_services",
+    "list_appointments",
+    "find_available_slots",
+    "create_appointment",
+    "update_appointment",
+    "hold_slot",
+    "confirm_appointment",
+    "list_audit_events",
+}
 
 pytestmark = pytest.mark.usefixtures("scenario")
+
+
+def described(tools: dict[str, Any]) -> None:
+    for name, tool in tools.items():
+        assert tool.title, name
+        assert tool.description and len(tool.description) > 60, name
+        assert tool.output_schema and tool.output_schema.get("type") == "object", name
+        assert tool.input_schema.get("additionalProperties") is False, name
+        a = tool.annotations
+        assert a is not None, name
+        hints = (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
+        assert None not in hints and a.open_world_hint is False, name
 
 
 async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == EXPECTED_TOOLS
-        for name, tool in tools.items():
-            assert tool.title, name
-            assert tool.description and len(tool.description) > 60, name
-            assert tool.output_schema and tool.output_schema.get("type") == "object", name
-            a = tool.annotations
-            assert a is not None, name
-            hints = (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
-            assert None not in hints, name
-            if name in ODONTO_ANNOTATIONS:
-                assert hints == ODONTO_ANNOTATIONS[name], name
+        assert SCHEDULING_TOOLS <= set(tools)
+        assert not set(tools) & (set(MEDAPP_PARAMETERS) | {"search_patients"}), "seed-only tools stay there"
+        described(tools)
         notes = tools["create_appointment"].input_schema["properties"]["notes"]
         assert "255" in str(notes)
-        assert tools["get_available_slots"].meta["openai/outputTemplate"] == "ui://widget/medical-app.html"
+
+
+async def test_odonto_surface_is_the_seeds(connect: Connect) -> None:
+    async with connect("odonto") as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert set(tools) == set(ODONTO_ANNOTATIONS)
+        described(tools)
+        for name, tool in tools.items():
+            a = tool.annotations
+            assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (
+                ODONTO_ANNOTATIONS[name]
+            ), name
+            assert set(tool.input_schema["properties"]) == ODONTO_PARAMETERS[name], name
+
+
+async def test_medapp_surface_is_the_seeds(connect: Connect) -> None:
+    async with connect("medapp") as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert set(tools) == set(MEDAPP_PARAMETERS)
+        described(tools)
+        for name, tool in tools.items():
+            assert set(tool.input_schema["properties"]) == MEDAPP_PARAMETERS[name], name
+            assert tool.meta["openai/outputTemplate"] == "ui://widget/medical-app.html", name
+        assert tools["search_doctors"].title == "Search Doctors"
+        assert tools["get_available_slots"].title == "View Available Slots"
 
 
 async def test_book_then_conflict_as_tool_results(connect: Connect, scenario: Scenario) -> None:
@@ -127,7 +185,8 @@ async def test_hold_then_confirm(connect: Connect, scenario: Scenario) -> None:
             "confirm_appointment", {"appointment_id": held.structured_content["id"]}
         )
         assert done.structured_content["status"] == "scheduled"
-        found = await client.call_tool("search_patients", {"query": "ortiz"})
+    async with connect("odonto") as odonto:
+        found = await odonto.call_tool("search_patients", {"query": "ortiz"})
         assert [p["lastname"] for p in found.structured_content["patients"]] == ["Ortiz"]
         assert set(found.structured_content["patients"][0]) == {"id", "uid", "firstname", "lastname"}
 
@@ -160,7 +219,7 @@ async def test_update_reschedules_and_cancels(connect: Connect, scenario: Scenar
 
 
 async def test_medical_app_flow_with_disambiguation(connect: Connect, scenario: Scenario) -> None:
-    async with connect() as client:
+    async with connect("medapp") as client:
         found = await client.call_tool("search_doctors", {"city": "lisboa"})
         assert found.structured_content == {
             "success": True,
@@ -219,13 +278,14 @@ async def test_medical_app_flow_with_disambiguation(connect: Connect, scenario: 
         )
         assert by_time.structured_content["success"] is True
         assert by_time.structured_content["appointment"]["start"][11:16] == "14:00"
+    async with connect("odonto") as odonto:
         # Same name and phone: the patient record is reused, not duplicated.
-        people = await client.call_tool("search_patients", {"query": "maria santos"})
+        people = await odonto.call_tool("search_patients", {"query": "maria santos"})
         assert people.structured_content["count"] == 2  # the scenario's María Santos, and the one booked here
 
 
 async def test_widget_resource(connect: Connect) -> None:
-    async with connect() as client:
+    async with connect("medapp") as client:
         res = await client.read_resource("ui://widget/medical-app.html")
         content = res.contents[0]
         assert content.mime_type == "text/html+skybridge"
@@ -235,6 +295,7 @@ async def test_widget_resource(connect: Connect) -> None:
 async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Scenario) -> None:
     """Every tool, called by a second practice with the first practice's ids, answers not found."""
     mine = build_server(app, default_principal=scenario.principal)
+    my_app = build_server(app, surface="medapp", default_principal=scenario.principal)
     async with Client(mine) as c:
         appt = await c.call_tool(
             "create_appointment",
@@ -245,13 +306,26 @@ async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Sce
                 "starts_at": "2026-03-03T10:00",
             },
         )
+    async with Client(my_app) as c:
         slots = await c.call_tool("get_available_slots", {"doctorName": "Garcia"})
     appt_id = appt.structured_content["id"]
     slot_id = slots.meta["slots"][0]["id"]
     async with Client(mine) as c:
         doctor_uid = (await c.call_tool("list_doctors", {})).structured_content["doctors"][0]["uid"]
     other = await build_scenario(app)
-    theirs = build_server(app, default_principal=other.principal)
+    theirs = {
+        surface: build_server(app, surface=surface, default_principal=other.principal)
+        for surface in ("frontdesk", "medapp", "odonto")
+    }
+    medapp_probes = {
+        "get_available_slots": {"doctorId": doctor_uid},
+        "schedule_appointment": {
+            "doctorId": doctor_uid,
+            "slotId": slot_id,
+            "patientName": "A B",
+            "patientPhone": "5550000",
+        },
+    }
     probes = {
         "list_appointments": {"datebook_id": scenario.ny, "start": "2026-03-03", "end": "2026-03-04"},
         "create_appointment": {
@@ -269,23 +343,19 @@ async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Sce
             "starts_at": "2026-03-03T11:00",
         },
         "confirm_appointment": {"appointment_id": appt_id},
-        "get_available_slots": {"doctorId": doctor_uid},
-        "schedule_appointment": {
-            "doctorId": doctor_uid,
-            "slotId": slot_id,
-            "patientName": "A B",
-            "patientPhone": "5550000",
-        },
     }
-    async with Client(theirs) as c:
-        for name, args in probes.items():
-            r = await c.call_tool(name, args)
-            assert r.is_error, name
-            text = r.content[0].text.lower()
-            assert "not_found" in text or "no active doctor" in text or "not found" in text, (name, text)
-            assert "Juan" not in r.content[0].text
+    for surface, table in (("frontdesk", probes), ("medapp", medapp_probes)):
+        async with Client(theirs[surface]) as c:
+            for name, args in table.items():
+                r = await c.call_tool(name, args)
+                assert r.is_error, name
+                text = r.content[0].text.lower()
+                assert "not_found" in text or "no active doctor" in text or "not found" in text, (name, text)
+                assert "Juan" not in r.content[0].text
+    async with Client(theirs["odonto"]) as c:
         found = await c.call_tool("search_patients", {"query": "Perez"})
         assert scenario.juan not in [p["id"] for p in found.structured_content["patients"]]
+    async with Client(theirs["frontdesk"]) as c:
         trail = await c.call_tool(
             "list_audit_events", {"record_type": "appointment", "record_id": str(appt_id)}
         )
@@ -318,6 +388,7 @@ async def test_schema_violations_name_field_and_rule_without_echo(
         assert "doctor_id: Input should be a valid integer" in err["message"]
         assert "notes: String should have at most 255 characters" in err["message"]
         assert "yyyy" not in r.content[0].text and "abc" not in r.content[0].text
+    async with connect("medapp") as client:
         missing = await client.call_tool("schedule_appointment", {"doctorName": "Garcia"})
         assert missing.is_error and missing.structured_content["success"] is False
         assert "patientName: Field required" in missing.structured_content["error"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from frontdesk.services.scheduling import shapes
 from frontdesk.services import dto
+from frontdesk.services.scheduling import shapes
 
 HELD = dto.AppointmentInfo(
     id=41,

@@ -24,6 +24,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     stdio = sub.add_parser("stdio", help="serve one practice over stdio (Claude Desktop, local clients)")
     stdio.add_argument("--practice", required=True, help="practice slug")
+    stdio.add_argument(
+        "--surface",
+        default="frontdesk",
+        help="which tools to serve: frontdesk (the default, Frontdesk's own) or a seed's exact surface: "
+        "odonto, medapp, charm",
+    )
     sub.add_parser("demo", help="seed the demo practice (slug demo); running it again changes nothing")
     sub.add_parser("migrate", help="apply database migrations")
     for area in AREAS:

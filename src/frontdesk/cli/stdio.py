@@ -37,7 +37,7 @@ import anyio
 import anyio.abc
 
 from frontdesk.domain.errors import FrontdeskError
-from frontdesk.mcp.server import FrontdeskServer, new_server
+from frontdesk.mcp.server import SURFACES, FrontdeskServer, new_server
 from frontdesk.mcp.startup import StartupGate
 
 if TYPE_CHECKING:
@@ -114,7 +114,11 @@ class _Startup:
 
 
 async def run(args: argparse.Namespace) -> int:
-    server = new_server()
+    surface = getattr(args, "surface", "frontdesk")
+    if surface not in SURFACES:
+        print(f"error: no surface {surface!r}; choose one of {', '.join(SURFACES)}", file=sys.stderr)
+        return 2
+    server = new_server(surface)
     gate = StartupGate()
     server.middleware.append(gate)
     startup = _Startup(args, server, gate)

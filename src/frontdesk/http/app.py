@@ -1,5 +1,6 @@
-"""The Starlette app: Streamable HTTP at /mcp behind OAuth 2.1 bearer auth, the authorization server
-(metadata, /authorize with its sign-in and consent pages, /token, /register, /revoke), and /health.
+"""The Starlette app: Streamable HTTP at /mcp and each seed surface at /mcp/<seed>, behind OAuth 2.1
+bearer auth; the authorization server (metadata, /authorize with its sign-in and consent pages, /token,
+/register, /revoke), and /health.
 
 Middleware, outermost first: body limit (413 before parsing), Host/Origin guard, MCP-Protocol-Version
 guard, bearer authentication (audience-checked), rate limits (per practice, else per IP)."""
@@ -13,7 +14,6 @@ from collections.abc import AsyncIterator
 from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecuritySettings
-from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -29,7 +29,7 @@ from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
 from frontdesk.http.pages import Pages
 from frontdesk.http.provider import FrontdeskProvider
 from frontdesk.http.settings import HttpSettings
-from frontdesk.mcp.server import build_server
+from frontdesk.mcp.server import SURFACES, build_server
 from frontdesk.services.app import Frontdesk
 
 
@@ -47,19 +47,27 @@ def transport_security(settings: HttpSettings) -> TransportSecuritySettings:
 
 def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlette:
     settings = settings or HttpSettings.from_env()
-    server = build_server(app)
     store = RedisBackend(settings.redis_url) if settings.redis_url else MemoryBackend()
     events = SessionEvents(store)
-    manager = StreamableHTTPSessionManager(
-        app=server._lowlevel_server,  # the SDK's documented way to mount several apps
-        event_store=events,
-        security_settings=transport_security(settings),
-        session_idle_timeout=settings.session_idle_seconds,
-        max_request_body_size=settings.max_body_bytes,
-    )
-    mcp_endpoint = RequireBearer(
-        ResumableStreams(StreamableHTTPASGIApp(manager), events), resource_metadata_url(settings)
-    )
+    # One MCP server and session manager per surface: /mcp (Frontdesk's own tools) and /mcp/<seed>.
+    managers: list[StreamableHTTPSessionManager] = []
+    endpoints: list[Route] = []
+    for surface in SURFACES.values():
+        manager = StreamableHTTPSessionManager(
+            app=build_server(app, surface=surface.name)._lowlevel_server,  # the SDK's way to mount several
+            event_store=events,
+            security_settings=transport_security(settings),
+            session_idle_timeout=settings.session_idle_seconds,
+            max_request_body_size=settings.max_body_bytes,
+        )
+        resource = settings.resource_for(surface.path)
+        endpoint = RequireBearer(
+            ResumableStreams(StreamableHTTPASGIApp(manager), events),
+            resource_metadata_url(resource),
+            resource,
+        )
+        managers.append(manager)
+        endpoints.append(Route(surface.path, endpoint, methods=["GET", "POST", "DELETE"]))
     provider = FrontdeskProvider(app, settings)
 
     async def health(_: Request) -> JSONResponse:
@@ -71,7 +79,9 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         chores = [asyncio.create_task(app.audit.sealer()), asyncio.create_task(app.oauth.purger())]
         try:
-            async with manager.run():
+            async with contextlib.AsyncExitStack() as stack:
+                for manager in managers:
+                    await stack.enter_async_context(manager.run())
                 yield
         finally:
             for task in chores:
@@ -83,10 +93,11 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
                 await store.close()
 
     verifier = FrontdeskTokenVerifier(app, settings)
-    backend = BearerAuthBackend(verifier, resource_server_url=AnyHttpUrl(settings.resource_url))
+    # No audience check here: each surface's endpoint (RequireBearer) checks its own resource.
+    backend = BearerAuthBackend(verifier)
     return Starlette(
         routes=[
-            Route("/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]),
+            *endpoints,
             Route("/health", health, methods=["GET"]),
             *oauth_routes(provider, settings),
             *Pages(provider, settings).routes(),

@@ -1,7 +1,7 @@
 """The resource server side of /mcp: bearer-token verification and the 401/403 challenges.
 
-OAuth access tokens are checked against the database on every request (so revocation is immediate);
-the bearer backend then refuses any token issued for another resource (RFC 8707 audience). Practice
+OAuth access tokens are checked against the database (a verified one is trusted for a few ms); each
+surface's endpoint then refuses any token issued for another resource (RFC 8707 audience). Practice
 secret keys are accepted as bearer tokens only when FRONTDESK_ALLOW_STATIC_KEYS is set (development)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from frontdesk.domain.access import ALL_SCOPES
 from frontdesk.domain.errors import Unavailable
+from frontdesk.http.provider import same_resource
 from frontdesk.http.settings import HttpSettings
 from frontdesk.services.app import Frontdesk
 from frontdesk.services.oauth import ACCESS
@@ -67,7 +68,7 @@ class FrontdeskTokenVerifier:
             token=token_id(token),
             client_id=principal.actor,
             scopes=sorted(principal.scopes),
-            resource=self.settings.resource_url,  # a key is good for this server only
+            resource=None,  # a key is good at every surface of this server, and only here
             subject=principal.actor,
             claims={
                 "practice_id": principal.practice_id,
@@ -82,12 +83,15 @@ class RequireBearer:
     `WWW-Authenticate: Bearer resource_metadata=..., scope=...` so a client can discover how to sign in
     (RFC 9728 section 5.1, MCP 2025-11-25 authorization)."""
 
-    def __init__(self, app: ASGIApp, resource_metadata_url: str) -> None:
+    def __init__(self, app: ASGIApp, resource_metadata_url: str, resource: str) -> None:
         self.app = app
         self.resource_metadata_url = resource_metadata_url
+        self.resource = resource
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         user = scope.get("user")
+        if isinstance(user, AuthenticatedUser) and not self._for_me(user):
+            user = None  # a token for another resource (RFC 8707 audience): as good as none here
         if not isinstance(user, AuthenticatedUser):
             presented = any(k == b"authorization" for k, _ in scope.get("headers", []))
             error = ("invalid_token", "the access token is missing, expired, revoked or for another server")
@@ -97,6 +101,12 @@ class RequireBearer:
             await self._challenge(send, 403, ("insufficient_scope", "this token grants no Frontdesk scope"))
             return
         await self.app(scope, receive, send)
+
+    def _for_me(self, user: AuthenticatedUser) -> bool:
+        """Each surface is its own resource: a token is good at the one it was issued for. A practice
+        key (development) carries no resource and is good at every surface of this server."""
+        resource = user.access_token.resource
+        return resource is None or same_resource(resource, self.resource)
 
     async def _challenge(self, send: Send, status: int, error: tuple[str, str] | None) -> None:
         parts = []

@@ -3,6 +3,7 @@ handler plus the client_credentials grant it lacks), /register (RFC 7591, can be
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp.server.auth.handlers.authorize import AuthorizationHandler
@@ -28,9 +29,9 @@ from frontdesk.http.provider import (
     FrontdeskProvider,
     FrontdeskRefreshToken,
     basic_credentials,
-    same_resource,
 )
 from frontdesk.http.settings import HttpSettings
+from frontdesk.mcp.server import SURFACES
 from frontdesk.services.oauth import TokenRefused
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -66,10 +67,10 @@ def authorization_server_metadata(settings: HttpSettings) -> OAuthMetadata:
     )
 
 
-def protected_resource_metadata(settings: HttpSettings) -> ProtectedResourceMetadata:
+def protected_resource_metadata(settings: HttpSettings, resource: str) -> ProtectedResourceMetadata:
     return ProtectedResourceMetadata.model_validate(
         {
-            "resource": settings.resource_url,
+            "resource": resource,
             "authorization_servers": [settings.issuer],
             "scopes_supported": SUPPORTED_SCOPES,
             "bearer_methods_supported": ["header"],
@@ -78,8 +79,8 @@ def protected_resource_metadata(settings: HttpSettings) -> ProtectedResourceMeta
     )
 
 
-def resource_metadata_url(settings: HttpSettings) -> str:
-    return str(build_resource_metadata_url(AnyHttpUrl(settings.resource_url)))
+def resource_metadata_url(resource: str) -> str:
+    return str(build_resource_metadata_url(AnyHttpUrl(resource)))
 
 
 def oauth_error(
@@ -104,16 +105,15 @@ class TokenEndpoint:
     async def handle(self, request: Request) -> Response:
         form = await request.form()
         resource = form.get("resource")
-        if isinstance(resource, str) and not same_resource(resource, self.settings.resource_url):
-            return oauth_error(
-                "invalid_target", f"this server only issues tokens for {self.settings.resource_url}"
-            )
+        named = self.settings.known_resource(resource) if isinstance(resource, str) else None
+        if isinstance(resource, str) and named is None:
+            return oauth_error("invalid_target", self.provider.resource_refusal())
         if form.get("grant_type") == "client_credentials":
-            return await self._client_credentials(request, form)
+            return await self._client_credentials(request, form, named or self.settings.resource_url)
         response: Response = await self.sdk.handle(request)
         return response
 
-    async def _client_credentials(self, request: Request, form: Any) -> Response:
+    async def _client_credentials(self, request: Request, form: Any, resource: str) -> Response:
         basic = basic_credentials(request)
         client_id, secret = basic if basic else (form.get("client_id"), form.get("client_secret"))
         challenge = {"WWW-Authenticate": 'Basic realm="frontdesk"'} if basic else None
@@ -122,7 +122,7 @@ class TokenEndpoint:
         scope = form.get("scope")
         try:
             issued = await self.provider.app.oauth.client_credentials(
-                client_id, secret, scope if isinstance(scope, str) else None, self.settings.resource_url
+                client_id, secret, scope if isinstance(scope, str) else None, resource
             )
         except TokenRefused as exc:
             status = 401 if exc.error == "invalid_client" else 400
@@ -167,10 +167,13 @@ async def _registration_disabled(_: Request) -> Response:
     return oauth_error("access_denied", "dynamic client registration is turned off on this server", 403)
 
 
+def _metadata(settings: HttpSettings, resource: str) -> Callable[[Request], Awaitable[Response]]:
+    return ProtectedResourceMetadataHandler(protected_resource_metadata(settings, resource)).handle
+
+
 def oauth_routes(provider: FrontdeskProvider, settings: HttpSettings) -> list[Route]:
     authenticator = FrontdeskClientAuthenticator(provider)
     as_meta = MetadataHandler(authorization_server_metadata(settings))
-    pr_meta = ProtectedResourceMetadataHandler(protected_resource_metadata(settings))
     prm_path = "/.well-known/oauth-protected-resource"
     get = ["GET", "OPTIONS"]
     post = ["POST", "OPTIONS"]
@@ -180,9 +183,18 @@ def oauth_routes(provider: FrontdeskProvider, settings: HttpSettings) -> list[Ro
             _cors(request_response(as_meta.handle), get),
             methods=get,
         ),
-        # RFC 9728: the path-inserted URL for <public>/mcp, and the root one clients fall back to.
-        Route(f"{prm_path}/mcp", _cors(request_response(pr_meta.handle), get), methods=get),
-        Route(prm_path, _cors(request_response(pr_meta.handle), get), methods=get),
+        # RFC 9728: the path-inserted URL of each surface, and the root one clients fall back to (/mcp).
+        *(
+            Route(
+                f"{prm_path}{s.path}",
+                _cors(request_response(_metadata(settings, settings.resource_for(s.path))), get),
+                methods=get,
+            )
+            for s in SURFACES.values()
+        ),
+        Route(
+            prm_path, _cors(request_response(_metadata(settings, settings.resource_url)), get), methods=get
+        ),
         Route(
             "/authorize",
             AuthorizationHandler(provider).handle,

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from frontdesk.domain import access
 from frontdesk.domain.errors import Forbidden
-from frontdesk.http.provider import FrontdeskClient, FrontdeskProvider, same_resource
+from frontdesk.http.provider import FrontdeskClient, FrontdeskProvider
 from frontdesk.http.settings import HttpSettings
 from frontdesk.services.oauth import AuthRequest
 from frontdesk.services.staff import SignInRefused
@@ -158,8 +158,8 @@ class Pages:
             redirect = client.validate_redirect_uri(parsed.redirect_uri)
         except InvalidRedirectUriError:
             raise BadRequest("the return address is not one this application registered") from None
-        resource = parsed.resource or self.settings.resource_url
-        if not same_resource(resource, self.settings.resource_url):
+        resource = self.settings.known_resource(parsed.resource or self.settings.resource_url)
+        if resource is None:
             raise BadRequest("the request is for another server")
         scopes = client.validate_scope(parsed.scope)
         req = AuthRequest(
@@ -169,7 +169,7 @@ class Pages:
             scopes=tuple(scopes) if scopes else None,
             code_challenge=parsed.code_challenge,
             state=parsed.state,
-            resource=self.settings.resource_url,
+            resource=resource,
         )
         return client, req, fields
 

@@ -136,16 +136,18 @@ class FrontdeskProvider:
 
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
         """Send the browser to the sign-in page, carrying the (already validated) request."""
-        if params.resource is not None and not same_resource(params.resource, self.settings.resource_url):
-            raise AuthorizeError(
-                "invalid_target", f"this server only issues tokens for {self.settings.resource_url}"
-            )
+        resource = self.settings.resource_url
+        if params.resource is not None:
+            named = self.settings.known_resource(params.resource)
+            if named is None:
+                raise AuthorizeError("invalid_target", self.resource_refusal())
+            resource = named
         query: dict[str, str] = {
             "client_id": client.client_id or "",
             "code_challenge": params.code_challenge,
             "code_challenge_method": "S256",
             "response_type": "code",
-            "resource": self.settings.resource_url,
+            "resource": resource,
         }
         if params.redirect_uri_provided_explicitly:
             query["redirect_uri"] = str(params.redirect_uri)
@@ -154,6 +156,9 @@ class FrontdeskProvider:
         if params.scopes:
             query["scope"] = " ".join(params.scopes)
         return f"{self.settings.public_url}/oauth/signin?{urlencode(query)}"
+
+    def resource_refusal(self) -> str:
+        return "this server only issues tokens for " + ", ".join(self.settings.resource_urls)
 
     async def load_authorization_code(
         self, client: OAuthClientInformationFull, authorization_code: str

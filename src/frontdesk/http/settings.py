@@ -47,7 +47,24 @@ class HttpSettings:
 
     @property
     def resource_url(self) -> str:
+        """Frontdesk's own surface, `/mcp`: the resource tokens are for unless a client names another."""
         return f"{self.public_url}/mcp"
+
+    def resource_for(self, path: str) -> str:
+        return f"{self.public_url}{path}"
+
+    @property
+    def resource_urls(self) -> tuple[str, ...]:
+        """Every surface is a protected resource of its own (RFC 9728): `/mcp` and `/mcp/<seed>`."""
+        from frontdesk.mcp.server import SURFACES
+
+        return tuple(self.resource_for(s.path) for s in SURFACES.values())
+
+    def known_resource(self, resource: str) -> str | None:
+        """The surface resource a client's RFC 8707 `resource` parameter names, if any."""
+        from frontdesk.http.provider import same_resource
+
+        return next((r for r in self.resource_urls if same_resource(resource, r)), None)
 
     @property
     def secure_cookies(self) -> bool:

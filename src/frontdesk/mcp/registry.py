@@ -79,7 +79,7 @@ def arguments_model(binding: Binding) -> type[ArgModelBase]:
             if info.is_required():
                 raise TypeError(f"{binding.tool_name}: cannot leave out required field {name}")
             continue
-        fields[back.get(name, name)] = (Annotated[info.annotation, info], info.default)  # type: ignore[name-defined]
+        fields[back.get(name, name)] = (Annotated[info.annotation, info], info.default)
     model = create_model(f"{binding.tool_name}Arguments", __base__=_Arguments, **fields)
     return cast(type[ArgModelBase], model)
 
@@ -109,7 +109,7 @@ def output_schema(binding: Binding) -> dict[str, Any]:
     return schema
 
 
-def annotations(binding: Binding) -> ToolAnnotations:
+def tool_annotations(binding: Binding) -> ToolAnnotations:
     h = binding.operation.hints
     return ToolAnnotations(
         read_only_hint=h.read_only,
@@ -194,7 +194,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Principal]) 
         name=binding.tool_name,
         title=binding.title or op.title,
         description=binding.description or op.description,
-        annotations=annotations(binding),
+        annotations=tool_annotations(binding),
         meta=binding.meta,
         structured_output=False,
     )

@@ -11,7 +11,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from frontdesk.domain.errors import FrontdeskError
-from frontdesk.mcp.errors import tool_error
+from frontdesk.mcp.errors import Style, tool_error
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.services.context import Principal
 
@@ -28,7 +28,7 @@ async def run(
     resolve: PrincipalResolver,
     action: Callable[[Principal], Awaitable[Reply]],
     *,
-    style: str = "frontdesk",
+    style: Style = "frontdesk",
 ) -> CallToolResult:
     try:
         reply = await action(resolve(ctx))

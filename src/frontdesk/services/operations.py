@@ -130,7 +130,7 @@ class Result:
         return data if isinstance(data, dict) else data.model_dump(mode="json", by_alias=True)
 
 
-InputT = TypeVar("InputT", bound=Input)
+InputT = TypeVar("InputT", bound=Input, covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
