@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from frontdesk.domain.validation import NOTES_MAX
 from frontdesk.storage.types import UTCDateTime
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identity columns.
@@ -185,7 +186,7 @@ class Appointment(_Tenant, Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20))
-    notes: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    notes: Mapped[str | None] = mapped_column(String(NOTES_MAX), nullable=True)
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     allow_overlap: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
