@@ -392,3 +392,21 @@ async def test_schema_violations_name_field_and_rule_without_echo(
         missing = await client.call_tool("schedule_appointment", {"doctorName": "Garcia"})
         assert missing.is_error and missing.structured_content["success"] is False
         assert "patientName: Field required" in missing.structured_content["error"]
+
+
+async def test_schedule_by_time_reads_it_in_the_doctors_datebook_zone(connect: Connect) -> None:
+    """Dr. João Silva works in Lisbon, the practice is in New York: 10:00 without an offset is 10:00 in
+    Lisbon (it used to be read in New York, and was never free)."""
+    async with connect("medapp") as client:
+        base = {"doctorName": "João Silva", "patientName": "Rui Sousa", "patientPhone": "+351 912 000 111"}
+        r = await client.call_tool("schedule_appointment", base | {"slotTime": "2026-03-04T10:00"})
+        assert not r.is_error, r.content[0].text
+        assert r.structured_content["appointment"]["start"] == "2026-03-04T10:00:00+00:00"
+        same = await client.call_tool("schedule_appointment", base | {"slotTime": "2026-03-04T10:00+00:00"})
+        assert same.is_error and same.structured_content["field"] == "slotTime", "now taken"
+        offset = await client.call_tool(
+            "schedule_appointment", base | {"slotTime": "2026-03-04T11:00:00+00:00"}
+        )
+        assert offset.structured_content["appointment"]["start"] == "2026-03-04T11:00:00+00:00"
+        lunch = await client.call_tool("schedule_appointment", base | {"slotTime": "2026-03-04T12:00"})
+        assert lunch.is_error and "not free at 2026-03-04T12:00" in lunch.structured_content["error"]
