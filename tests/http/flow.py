@@ -140,14 +140,19 @@ async def get_code(live: Live, client_id: str, who: SignIn, **extra: str) -> tup
 
 
 async def exchange(
-    hc: httpx2.AsyncClient, live: Live, client_id: str, code: str, verifier: str | None
+    hc: httpx2.AsyncClient,
+    live: Live,
+    client_id: str,
+    code: str,
+    verifier: str | None,
+    resource: str | None = None,
 ) -> httpx2.Response:
     form = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": CALLBACK,
         "client_id": client_id,
-        "resource": live.mcp_url,
+        "resource": resource or live.mcp_url,
     }
     if verifier is not None:
         form["code_verifier"] = verifier
@@ -185,9 +190,9 @@ INITIALIZE = {
 
 
 async def mcp_status(
-    hc: httpx2.AsyncClient, live: Live, token: str | None, **headers: str
+    hc: httpx2.AsyncClient, live: Live, token: str | None, url: str | None = None, **headers: str
 ) -> httpx2.Response:
-    """POST an initialize to /mcp with this bearer token: 200 when the token is accepted."""
+    """POST an initialize to /mcp (or `url`) with this bearer token: 200 when the token is accepted."""
     h = {
         "Accept": "application/json, text/event-stream",
         "Content-Type": "application/json",
@@ -195,4 +200,4 @@ async def mcp_status(
     }
     if token is not None:
         h["Authorization"] = f"Bearer {token}"
-    return await hc.post(live.mcp_url, json=INITIALIZE, headers=h | headers)
+    return await hc.post(url or live.mcp_url, json=INITIALIZE, headers=h | headers)
