@@ -5,11 +5,16 @@
 //   node probe.mjs --http URL [--token TOKEN] [--plan FILE]     (or the token in $MCP_BEARER_TOKEN)
 //   node probe.mjs --stdio [--env KEY=VALUE]... [--plan FILE] -- COMMAND [ARG]...
 //
-// The plan is JSON, `[{"tool": NAME, "arguments": {...}, "case": LABEL?}, ...]`, read from FILE or,
-// without --plan (or with --plan -), from stdin. Output is JSON lines on stdout:
+// The plan is JSON read from FILE or, without --plan (or with --plan -), from stdin, either
+//   [{"tool": NAME, "arguments": {...}, "case": LABEL?}, ...]   these calls, in this order, or
+//   {NAME: [{"arguments": {...}, "case": LABEL?}, ...], ...}    per tool: the listed tools in
+//                                                                tools/list order, so the plan can
+//                                                                name tools the server lacks.
+// Output is JSON lines on stdout:
 //   {"tools": [NAME, ...], "pages", "server", ...}             first, from tools/list
 //   {"tool", "case", "ok": true, "isError", "text", "structuredContent"}  per call that returned
 //   {"tool", "case", "ok": false, "thrown": MESSAGE}          per call the client threw on
+//   {"tool", "missing": true}                                  a listed tool the per-tool plan lacks
 //   {"fatal": MESSAGE}                                         connecting or listing failed (exit 1)
 // callTool is the SDK's: it validates structuredContent against the tool's outputSchema, which is
 // the point of the exercise, so nothing here works around it.
@@ -68,8 +73,18 @@ function transportFor(opts) {
 function readPlan(source) {
   const raw = readFileSync(!source || source === "-" ? 0 : source, "utf8");
   const plan = JSON.parse(raw);
-  if (!Array.isArray(plan)) throw new Error("the plan must be a JSON array");
+  if (plan === null || typeof plan !== "object") throw new Error("the plan must be an array or an object");
   return plan;
+}
+
+// The calls to make: the plan itself, or a per-tool plan laid over the server's tool list.
+function stepsFor(plan, toolNames) {
+  if (Array.isArray(plan)) return plan;
+  return toolNames.flatMap((name) =>
+    Object.hasOwn(plan, name)
+      ? plan[name].map((c) => ({ tool: name, arguments: c.arguments, case: c.case }))
+      : [{ tool: name, missing: true }],
+  );
 }
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
@@ -83,6 +98,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const plan = readPlan(opts.plan);
   const client = new Client({ name: "frontdesk-ts-probe", version: "1.0.0" });
+  let steps;
   try {
     await client.connect(transportFor(opts));
     const tools = [];
@@ -102,13 +118,18 @@ async function main() {
       protocolVersion: client.transport?.protocolVersion ?? null,
       withOutputSchema: tools.filter((t) => t.outputSchema).map((t) => t.name),
     });
+    steps = stepsFor(plan, tools.map((t) => t.name));
   } catch (err) {
     emit({ fatal: String(err?.message ?? err) });
     await client.close().catch(() => {});
     process.exitCode = 1;
     return;
   }
-  for (const step of plan) {
+  for (const step of steps) {
+    if (step.missing) {
+      emit({ tool: step.tool, missing: true });
+      continue;
+    }
     const label = { tool: step.tool, case: step.case ?? null };
     try {
       const result = await client.callTool({ name: step.tool, arguments: step.arguments ?? {} });
