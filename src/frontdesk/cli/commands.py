@@ -12,6 +12,7 @@ import sys
 from frontdesk.cli import workers
 from frontdesk.cli.registry import area_for
 from frontdesk.domain.errors import Conflict, FrontdeskError
+from frontdesk.mcp.server import SURFACES
 from frontdesk.services import demo
 from frontdesk.services.app import Frontdesk
 from frontdesk.storage.db import default_url
@@ -129,6 +130,8 @@ def _announce(public_url: str, secret: str, password: str) -> None:
         }
     }
     print(f"Frontdesk is serving the demo practice at {url}", flush=True)
+    seeds = ", ".join(f"{public_url}{s.path}" for s in SURFACES.values() if s.path != "/mcp")
+    print(f"Seed surfaces (each seed's exact tools): {seeds}", flush=True)
     print(f"API key (shown once): {secret}", flush=True)
     print(
         "note: --demo is for development: it accepts this practice key as a bearer token over HTTP"

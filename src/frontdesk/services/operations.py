@@ -230,7 +230,7 @@ class Operation:
                 raise Invalid(f"{f} is required for action {name}", field=f)
         allowed = set(act.required) | set(act.optional)
         for f in given:
-            if f in _CONTROL or f in allowed or args.model_fields[f].default == given[f]:
+            if f in _CONTROL or f in allowed or type(args).model_fields[f].default == given[f]:
                 continue
             takes = ", ".join([*act.required, *act.optional]) or "no other fields"
             raise Invalid(f"{f} is not used by action {name} (it takes: {takes})", field=f)
