@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from frontdesk.mcp.server import SURFACES as SERVED
 from tests.e2e import flows
 from tests.e2e.conftest import FRONTDESK, Server, cli_env, run_cli, running_server
 
@@ -32,16 +33,11 @@ PROBE = TS_DIR / "probe.mjs"
 SDK_PACKAGE = TS_DIR / "node_modules" / "@modelcontextprotocol" / "sdk" / "package.json"
 PROBE_SECONDS = 180
 
-# (HTTP path, surface name). A seed surface is one line once the server serves it:
-#     ("/mcp/odonto", "odonto"), ("/mcp/medapp", "medapp"), ("/mcp/charm", "charm"),
-SURFACES: list[tuple[str, str]] = [
-    ("/mcp", "frontdesk"),
-]
+# (HTTP path, surface name): Frontdesk's own surface and each seed's.
+SURFACES: list[tuple[str, str]] = [(s.path, s.name) for s in SERVED.values()]
 DEFAULT_SURFACE = "frontdesk"  # what `frontdesk stdio` serves without --surface
-# TODO(lead): `frontdesk stdio --surface NAME` does not exist yet, so over stdio only the default
-# surface runs and the others skip saying so. Set this to True when it lands;
-# test_stdio_surface_flag_is_used fails once `--surface` exists while this is still False.
-STDIO_HAS_SURFACE = False
+# `frontdesk stdio --surface NAME` serves any surface (test_stdio_surface_flag_is_used holds this true).
+STDIO_HAS_SURFACE = True
 
 # Phrases that mean the client never saw Frontdesk's answer.
 NOT_A_MESSAGE = ("Structured content does not match", "Failed to validate structured content")
@@ -176,6 +172,22 @@ ERROR_CASES: dict[str, list[Case]] = {
         Case({"action": "get", "file_id": MISSING}, f"no record with id {MISSING}", "missing")
     ],
 }
+# Frontdesk's own names for the chart tools: the same operations, the same errors.
+CHART_NAMES = {
+    "find_patients": "findPatients",
+    "manage_patient": "managePatient",
+    "review_patient_history": "reviewPatientHistory",
+    "document_encounter": "documentEncounter",
+    "manage_patient_drugs": "managePatientDrugs",
+    "manage_patient_allergies": "managePatientAllergies",
+    "manage_patient_diagnoses": "managePatientDiagnoses",
+    "manage_patient_notes": "managePatientNotes",
+    "manage_patient_recalls": "managePatientRecalls",
+    "manage_patient_vitals": "managePatientVitals",
+    "manage_patient_labs": "managePatientLabs",
+    "manage_patient_files": "managePatientFiles",
+}
+ERROR_CASES |= {ours: ERROR_CASES[seed] for ours, seed in CHART_NAMES.items()}
 # surface name -> tool name -> cases, where a surface's tool of the same name answers differently.
 SURFACE_CASES: dict[str, dict[str, list[Case]]] = {}
 
