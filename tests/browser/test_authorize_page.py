@@ -2,16 +2,14 @@
 a person opens the authorize URL of `frontdesk serve --demo` (a subprocess), signs in, sees which client
 asks for which scopes and practice, approves or denies; the test then exchanges the code.
 
-Under CI (env CI set) a missing browser fails the test instead of skipping it."""
+Under CI (env CI set) a missing browser fails the test instead of skipping it (tests/browser/chrome.py)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import secrets
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -22,64 +20,26 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx2
 import pytest
 
+from tests.browser import chrome
 from tests.e2e.conftest import Server, demo_server
 
 pytestmark = pytest.mark.e2e
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD_LINE = re.compile(r"email (\S+), password (\S+)$", re.MULTILINE)
-
-
-def _missing(what: str) -> None:
-    message = f"{what} is not installed (Debian: apt-get install chromium chromium-driver)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
 def chrome_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver") or (
-        "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
-    )
-    if browser is None:
-        _missing("chromium")
-    if driver is None:
-        _missing("chromedriver")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        _missing("the selenium package")
-    assert browser and driver
-    return browser, driver
+    return chrome.find()
 
 
 @pytest.fixture
 def driver(chrome_paths: tuple[str, str], tmp_path: Path) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chrome_paths[0]
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
-    chrome = webdriver.Chrome(service=Service(chrome_paths[1]), options=options)
-    chrome.set_page_load_timeout(30)
+    browser = chrome.start(chrome_paths, tmp_path / "profile")
     try:
-        yield chrome
+        yield browser
     finally:
-        chrome.quit()
+        browser.quit()
 
 
 class Callback:
