@@ -35,7 +35,8 @@ from tests.e2e.conftest import Server, demo_server
 
 pytestmark = pytest.mark.e2e
 
-MCP_PATH = "/mcp"  # the MedApp tools are moving to their own surface, /mcp/medapp: change it here
+MCP_PATH = "/mcp/medapp"  # the MedApp seed's own surface
+FRONTDESK_PATH = "/mcp"
 WIDGET_URI = "ui://widget/medical-app.html"
 PROTOCOL = "2025-11-25"
 MCP_APPS_PROTOCOL = "2026-01-26"
@@ -56,6 +57,8 @@ class Mcp:
 
     def __init__(self, url: str, key: str) -> None:
         self.url = url
+        self.key = key
+        self._frontdesk: Mcp | None = None
         self.http = httpx2.Client(timeout=httpx2.Timeout(30, read=60))
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
@@ -114,14 +117,25 @@ class Mcp:
         assert content["mimeType"].startswith("text/html"), content["mimeType"]
         return str(content["text"])
 
+    @property
+    def frontdesk(self) -> Mcp:
+        """A session on Frontdesk's own surface (/mcp), for reading the schedule back."""
+        if self._frontdesk is None:
+            self._frontdesk = Mcp(self.url.removesuffix(MCP_PATH) + FRONTDESK_PATH, self.key)
+        return self._frontdesk
+
     def close(self) -> None:
+        if self._frontdesk is not None:
+            self._frontdesk.close()
         self.http.close()
 
 
 def patients_at(mcp: Mcp, slot: dict[str, Any], doctor: str) -> list[str]:
-    """The patients the doctor sees at the slot's time (in any datebook), as the server lists them."""
+    """The patients the doctor sees at the slot's time (in any datebook), as the server lists them
+    (through Frontdesk's own surface: the MedApp seed has no schedule tool)."""
     start = datetime.fromisoformat(slot["time"].replace("Z", "+00:00"))
     found = []
+    mcp = mcp.frontdesk
     for book in mcp.ok("list_datebooks", {})["structuredContent"]["datebooks"]:
         listed = mcp.ok(
             "list_appointments",

@@ -290,6 +290,11 @@ async def test_widget_resource(connect: Connect) -> None:
         content = res.contents[0]
         assert content.mime_type == "text/html+skybridge"
         assert "toolResponseMetadata" in content.text
+        # MCP Apps hosts: the tools name the same page, served with the MCP Apps type.
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        uri = tools["get_available_slots"].meta["ui"]["resourceUri"]
+        app = (await client.read_resource(uri)).contents[0]
+        assert app.mime_type == "text/html;profile=mcp-app" and app.text == content.text
 
 
 async def test_another_practices_ids_are_not_found(app: Frontdesk, scenario: Scenario) -> None:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from frontdesk.mcp.server import FrontdeskServer
     from frontdesk.services.app import Frontdesk
 
-WIDGET_URI = "ui://widget/medical-app.html"
+WIDGET_URI = "ui://widget/medical-app.html"  # ChatGPT (Apps SDK): text/html+skybridge
+APP_URI = "ui://widget/medical-app.mcp-app.html"  # MCP Apps hosts: the same page as text/html;profile=mcp-app
 
 
 def _frontdesk() -> tuple[Binding, ...]:
@@ -58,6 +59,7 @@ def _widget(invoking: str, invoked: str) -> dict[str, Any]:
         "openai/toolInvocation/invoking": invoking,
         "openai/toolInvocation/invoked": invoked,
         "openai/widgetAccessible": True,
+        "ui": {"resourceUri": APP_URI},
     }
 
 
@@ -120,12 +122,11 @@ def install(
     if surface == "medapp":
         widget = files("frontdesk.widgets").joinpath("medical-app.html").read_text(encoding="utf-8")
 
-        @server.resource(
-            WIDGET_URI,
-            name="medical-app",
-            title="Appointment widget",
-            description="Renders doctors, free times and booking confirmations from the tools' _meta.",
-            mime_type="text/html+skybridge",
-        )
-        def medical_app_widget() -> str:
-            return widget
+        for uri, mime in ((WIDGET_URI, "text/html+skybridge"), (APP_URI, "text/html;profile=mcp-app")):
+            server.resource(
+                uri,
+                name="medical-app" if uri == WIDGET_URI else "medical-app-mcp-app",
+                title="Appointment widget",
+                description="Renders doctors, free times and booking confirmations from the tools' _meta.",
+                mime_type=mime,
+            )(lambda: widget)
