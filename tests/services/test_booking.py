@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.services.app import Frontdesk
+from frontdesk.services.consent import Consent
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 from frontdesk.storage import models as m
 from tests.conftest import Clock
@@ -199,7 +200,7 @@ async def test_reschedule_checks_overlap_and_keeps_length(app: Frontdesk, scenar
 async def test_cancel_frees_the_slot_and_is_final(app: Frontdesk, scenario: Scenario) -> None:
     p = scenario.principal
     a = await app.appointments.book(p, req(scenario, "10:00", "10:30"))
-    cancelled = await app.appointments.update(p, AppointmentChange(a.id, status="cancelled"))
+    cancelled = await app.appointments.update(p, AppointmentChange(a.id, status="cancelled"), Consent.GIVEN)
     assert cancelled.status == "cancelled" and cancelled.fhir_status == "cancelled"
     await app.appointments.book(p, req(scenario, "10:00", "10:30", patient_id=scenario.maria))
     with pytest.raises(Conflict):
@@ -262,7 +263,7 @@ async def test_other_practices_records_are_not_found(app: Frontdesk, scenario: S
     with pytest.raises(NotFound):
         await app.appointments.get(p, mine.id)
     with pytest.raises(NotFound):
-        await app.appointments.update(p, AppointmentChange(mine.id, status="cancelled"))
+        await app.appointments.update(p, AppointmentChange(mine.id, status="cancelled"), Consent.GIVEN)
     with pytest.raises(NotFound):
         await app.appointments.book(p, req(other, "10:00", "10:30", provider_id=scenario.garcia))
     with pytest.raises(NotFound):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES
 from frontdesk.services.app import Frontdesk
+from frontdesk.services.consent import Consent
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 from frontdesk.storage import models as m
 from tests.factories import Scenario
@@ -80,7 +81,9 @@ async def test_cancel_racing_reschedule_never_overlaps(app: Frontdesk, scenario:
         b = await app.appointments.book(p, at(scenario, "11:00", starts_at=f"{day}T11:00"))
 
         async def cancel_a(a_id: int = a.id) -> object:
-            return await app.appointments.update(p, AppointmentChange(a_id, status="cancelled"))
+            return await app.appointments.update(
+                p, AppointmentChange(a_id, status="cancelled"), Consent.GIVEN
+            )
 
         async def move_b(b_id: int = b.id, d: str = day) -> object:
             return await app.appointments.update(p, AppointmentChange(b_id, starts_at=f"{d}T10:00"))
