@@ -15,6 +15,7 @@ from mcp_types import CallToolResult, InputRequiredResult
 from pydantic import ValidationError
 
 from frontdesk import __version__
+from frontdesk.mcp import protocol
 from frontdesk.mcp.errors import invalid_arguments, tool_error
 
 if TYPE_CHECKING:
@@ -54,13 +55,15 @@ class FrontdeskServer(MCPServer[Any]):
 def new_server() -> FrontdeskServer:
     """The server without tools: what it answers to `initialize` is already final (the capabilities
     come from the SDK's protocol handlers, all present from construction; tests compare them)."""
-    return FrontdeskServer(
+    server = FrontdeskServer(
         "frontdesk",
         title="Frontdesk",
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://github.com/frontdesk-health/frontdesk",
     )
+    protocol.declare(server)  # logging, prompts, completions
+    return server
 
 
 def install(
@@ -84,6 +87,7 @@ def install(
     medapp.register(server, app, resolve)
     admin.register(server, app, resolve)
     clinical.register(server, app, resolve)
+    protocol.install(server, app, default_principal)
     widget = files("frontdesk.widgets").joinpath("medical-app.html").read_text(encoding="utf-8")
 
     @server.resource(
