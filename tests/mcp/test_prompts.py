@@ -24,7 +24,9 @@ EXPECTED = {
     "reschedule_or_cancel": ({"patient"}, {"date", "doctor"}),
     "review_patient_chart": ({"patient"}, set()),
 }
-TOOL_NAMES = {v for k, v in vars(prompts).items() if k.isupper() and not k.startswith("_") and isinstance(v, str)}
+TOOL_NAMES = {
+    v for k, v in vars(prompts).items() if k.isupper() and not k.startswith("_") and isinstance(v, str)
+}
 
 
 async def test_the_prompts_are_listed_with_their_arguments(connect: Connect) -> None:
@@ -44,7 +46,12 @@ async def test_a_prompt_names_the_tools_and_carries_the_arguments(connect: Conne
     async with connect() as client:
         got = await client.get_prompt(
             "book_appointment",
-            {"patient": "  Juan   Perez ", "doctor": "Dr. Ana Garcia", "service": "Cleaning", "date": "2026-03-03"},
+            {
+                "patient": "  Juan   Perez ",
+                "doctor": "Dr. Ana Garcia",
+                "service": "Cleaning",
+                "date": "2026-03-03",
+            },
         )
     assert len(got.messages) == 1 and got.messages[0].role == "user"
     text = got.messages[0].content.text  # type: ignore[union-attr]

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from frontdesk import __version__
 from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
 from frontdesk.http.events import MemoryBackend, RedisBackend, ResumableStreams, SessionEvents
+from frontdesk.http.jsonrpc import ValidRequests
 from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLimit, allowed_hosts
 from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
 from frontdesk.http.pages import Pages
@@ -56,10 +57,10 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
         security_settings=transport_security(settings),
         session_idle_timeout=settings.session_idle_seconds,
         max_request_body_size=settings.max_body_bytes,
+        retry_interval=settings.sse_retry_ms,  # `retry:` on each stream's priming event (2025-11-25+)
     )
-    mcp_endpoint = RequireBearer(
-        ResumableStreams(StreamableHTTPASGIApp(manager), events), resource_metadata_url(settings)
-    )
+    streams = ResumableStreams(StreamableHTTPASGIApp(manager), events)
+    mcp_endpoint = RequireBearer(ValidRequests(streams), resource_metadata_url(settings))
     provider = FrontdeskProvider(app, settings)
 
     async def health(_: Request) -> JSONResponse:

@@ -20,6 +20,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -140,8 +141,9 @@ class LogForwarder:
     """Server middleware: collects the request's log lines and sends them before its answer; also
     logs each request's outcome (method, tool name, error code, duration: no arguments, no text)."""
 
-    def __init__(self, levels: SessionLevels) -> None:
+    def __init__(self, levels: SessionLevels, known: Known) -> None:
         self.levels = levels
+        self.known = known
 
     def threshold(self, ctx: ServerRequestContext[Any, Any]) -> int | None:
         if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
@@ -166,7 +168,7 @@ class LogForwarder:
         return result
 
     async def _observe(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        what = _what(ctx)
+        what = _what(ctx, self.known)
         started = time.perf_counter()
         try:
             result = await call_next(ctx)
@@ -197,15 +199,20 @@ class LogForwarder:
             logger.debug("log lines for %s not delivered", ctx.method, exc_info=True)
 
 
-def _what(ctx: ServerRequestContext[Any, Any]) -> str:
-    """`tools/call list_doctors`: the method, and the tool or prompt it names when that is a plain name
-    (client text is never logged as is)."""
+Known = Callable[[str, str], bool]  # (method, name): is it a tool or prompt this server has?
+
+
+def _what(ctx: ServerRequestContext[Any, Any], known: Known) -> str:
+    """`tools/call list_doctors`: the method, and the tool or prompt it names when this server has
+    one of that name (a client's text is never logged: an unknown name could be anything)."""
     method = ctx.method if _NAME.fullmatch(ctx.method) else "request"
     name = (ctx.params or {}).get("name") if ctx.method in ("tools/call", "prompts/get") else None
-    return f"{method} {name}" if isinstance(name, str) and _NAME.fullmatch(name) else method
+    if isinstance(name, str) and _NAME.fullmatch(name) and known(ctx.method, name):
+        return f"{method} {name}"
+    return method
 
 
-def declare(server: MCPServer[Any]) -> SessionLevels:
+def declare(server: MCPServer[Any], prompt_names: Iterable[str]) -> SessionLevels:
     """Registers `logging/setLevel` (so `initialize` advertises `logging`) and the forwarder."""
     _attach()
     levels = SessionLevels()
@@ -215,5 +222,14 @@ def declare(server: MCPServer[Any]) -> SessionLevels:
         return EmptyResult()
 
     server._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
-    server.middleware.append(LogForwarder(levels))
+    prompts = frozenset(prompt_names)
+    lowlevel = server._lowlevel_server
+
+    def known(method: str, name: str) -> bool:
+        if method == "prompts/get":
+            return name in prompts
+        schema = lowlevel.get_tool_input_schema  # the SDK's by-name tool lookup (not caller-scoped)
+        return schema is not None and schema(name) is not None
+
+    server.middleware.append(LogForwarder(levels, known))
     return levels

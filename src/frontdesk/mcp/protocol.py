@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def declare(server: MCPServer[Any]) -> None:
-    logs.declare(server)
+    logs.declare(server, prompts.PROMPTS)
     prompts.declare(server)
     completions.declare(server)
 
