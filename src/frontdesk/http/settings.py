@@ -41,6 +41,8 @@ class HttpSettings:
             raise ValueError(f"FRONTDESK_PUBLIC_URL must be an http(s) origin, got {self.public_url!r}")
         if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("FRONTDESK_PUBLIC_URL must use https unless it is a loopback address")
+        if self.sse_retry_ms <= 0:
+            raise ValueError(f"FRONTDESK_SSE_RETRY_MS must be positive (ms), got {self.sse_retry_ms}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
 
     @property
