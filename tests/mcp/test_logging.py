@@ -5,6 +5,8 @@ and never a patient's data."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import pytest
 from mcp import Client
@@ -147,3 +149,16 @@ def test_levels_map_both_ways() -> None:
     levels.set("a", "debug")  # refreshed: now the newest
     levels.set("c", "warning")  # forgets the oldest, b
     assert (levels.get("a"), levels.get("b"), levels.get("c")) == (logging.DEBUG, None, logging.WARNING)
+
+
+def test_unconfigured_logging_still_reaches_stderr() -> None:
+    """The collector is a handler on `frontdesk`; without any other, Python's last resort still prints."""
+    code = (
+        "import logging\n"
+        "from frontdesk.mcp import logs\n"
+        "logs._attach()\n"
+        "logging.getLogger('frontdesk.x').warning('on stderr')\n"
+        "logging.getLogger('frontdesk.x').info('below the last resort')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stderr == "on stderr\n"

@@ -89,6 +89,10 @@ class _Collect(logging.Handler):
     """On the `frontdesk` logger: hands each record to the running request's sink, if it wants it."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if logging.lastResort is not None and _only_handler(self, record):
+            # Being a handler hides Python's last resort (stderr) when logging is not configured.
+            if record.levelno >= logging.lastResort.level:
+                logging.lastResort.handle(record)
         sink = _sink.get()
         if sink is None or record.levelno < sink.threshold or len(sink.lines) >= MAX_LINES:
             return
@@ -97,6 +101,18 @@ class _Collect(logging.Handler):
         except Exception:  # a malformed record must not fail the request that logged it
             return
         sink.lines.append((mcp_level(record.levelno), record.name, text))
+
+
+def _only_handler(mine: logging.Handler, record: logging.LogRecord) -> bool:
+    """Whether no handler but `mine` sees `record` on its way up (as Logger.callHandlers walks)."""
+    current: logging.Logger | None = logging.getLogger(record.name)
+    while current is not None:
+        if any(h is not mine for h in current.handlers):
+            return False
+        if not current.propagate:
+            break
+        current = current.parent
+    return True
 
 
 _collector = _Collect()
