@@ -36,6 +36,7 @@ from mcp_types import (
     LoggingMessageNotificationParams,
     SetLevelRequestParams,
 )
+from mcp_types.methods import SPEC_CLIENT_METHODS
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
@@ -219,9 +220,9 @@ Known = Callable[[str, str], bool]  # (method, name): is it a tool or prompt thi
 
 
 def _what(ctx: ServerRequestContext[Any, Any], known: Known) -> str:
-    """`tools/call list_doctors`: the method, and the tool or prompt it names when this server has
-    one of that name (a client's text is never logged: an unknown name could be anything)."""
-    method = ctx.method if _NAME.fullmatch(ctx.method) else "request"
+    """`tools/call list_doctors`: the method (when it is one of the protocol's), and the tool or
+    prompt it names when this server has one of that name (a client's own text is never logged)."""
+    method = ctx.method if ctx.method in SPEC_CLIENT_METHODS else "request"
     name = (ctx.params or {}).get("name") if ctx.method in ("tools/call", "prompts/get") else None
     if isinstance(name, str) and _NAME.fullmatch(name) and known(ctx.method, name):
         return f"{method} {name}"
