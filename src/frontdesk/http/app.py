@@ -24,6 +24,7 @@ from starlette.routing import Route
 from frontdesk import __version__
 from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
 from frontdesk.http.events import MemoryBackend, RedisBackend, ResumableStreams, SessionEvents
+from frontdesk.http.jsonrpc import ValidRequests
 from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLimit, allowed_hosts
 from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
 from frontdesk.http.pages import Pages
@@ -59,10 +60,11 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             security_settings=transport_security(settings),
             session_idle_timeout=settings.session_idle_seconds,
             max_request_body_size=settings.max_body_bytes,
+            retry_interval=settings.sse_retry_ms,  # `retry:` on each stream's priming event (2025-11-25+)
         )
         resource = settings.resource_for(surface.path)
         endpoint = RequireBearer(
-            ResumableStreams(StreamableHTTPASGIApp(manager), events),
+            ValidRequests(ResumableStreams(StreamableHTTPASGIApp(manager), events)),
             resource_metadata_url(resource),
             resource,
         )

@@ -31,6 +31,8 @@ class HttpSettings:
     rate_key_prefix: str = "frontdesk"
     max_body_bytes: int = ONE_MB
     session_idle_seconds: float = 1800
+    # How long a client whose SSE stream broke waits before resuming it (the SSE `retry` field).
+    sse_retry_ms: int = 2000
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -39,6 +41,8 @@ class HttpSettings:
             raise ValueError(f"FRONTDESK_PUBLIC_URL must be an http(s) origin, got {self.public_url!r}")
         if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("FRONTDESK_PUBLIC_URL must use https unless it is a loopback address")
+        if self.sse_retry_ms <= 0:
+            raise ValueError(f"FRONTDESK_SSE_RETRY_MS must be positive (ms), got {self.sse_retry_ms}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
 
     @property
@@ -81,5 +85,6 @@ class HttpSettings:
             redis_url=os.environ.get("FRONTDESK_REDIS_URL") or None,
             max_body_bytes=int(os.environ.get("FRONTDESK_MAX_BODY_BYTES") or ONE_MB),
             session_idle_seconds=float(os.environ.get("FRONTDESK_SESSION_IDLE_SECONDS") or 1800),
+            sse_retry_ms=int(os.environ.get("FRONTDESK_SSE_RETRY_MS") or 2000),
             allowed_hosts=_list("FRONTDESK_ALLOWED_HOSTS"),
         )

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from frontdesk import __version__
 from frontdesk.domain.errors import FrontdeskError, Internal
+from frontdesk.mcp import protocol
 from frontdesk.mcp.errors import Style, invalid_arguments, tool_error
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ def incident(tool: str, exc: BaseException) -> Internal:
 def new_server(surface: str = "frontdesk") -> FrontdeskServer:
     """The server without tools: what it answers to `initialize` is already final (the capabilities
     come from the SDK's protocol handlers, all present from construction; tests compare them)."""
-    return FrontdeskServer(SURFACES[surface])
+    server = FrontdeskServer(SURFACES[surface])
+    protocol.declare(server)  # logging, prompts (Frontdesk's own surface), completions
+    return server
 
 
 def install(
@@ -159,6 +162,7 @@ def install(
     from frontdesk.mcp import surfaces
 
     surfaces.install(server, app, default_principal, server.middleware if middleware is None else middleware)
+    protocol.install(server, app, default_principal)
 
 
 def build_server(

@@ -35,6 +35,8 @@ from frontdesk.storage.repositories.clinical import patients as profile_repo
 from frontdesk.storage.repositories.clinical import records
 
 SEARCH_LIMIT = 25
+COMPLETE_LIMIT = 100  # names per completion (the MCP maximum)
+COMPLETE_MIN_CHARS = 2  # fewer typed characters offer no names: no listing the whole practice
 
 
 def new_uid() -> str:
@@ -114,6 +116,26 @@ class PatientService(ChartBase):
             detail = f"{len(rows)} results"
             await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)
             return [mapping.patient(r) for r in rows]
+
+    async def complete_names(
+        self, p: Principal, prefix: str, limit: int = COMPLETE_LIMIT
+    ) -> tuple[list[str], bool]:
+        """Patient names ("First Last") whose name or one of its words starts with `prefix` (accents
+        and case ignored), alphabetical, at most `limit`; and whether there are more. Audited like a
+        search, since it shows names."""
+        p.require("patients:read")
+        folded = fold(prefix or "")
+        if len(folded) < COMPLETE_MIN_CHARS:
+            return [], False
+        if len(folded) > 120:
+            raise Invalid("a name to complete must be at most 120 characters", field="value")
+        limit = max(1, min(limit, COMPLETE_LIMIT))
+        async with self.trail.reading() as s:
+            rows = await repo.names_starting(s, p.practice_id, folded, limit + 1)
+            detail = f"completion: {min(len(rows), limit)} results"
+            await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)
+        names = list(dict.fromkeys(f"{first} {last}" for first, last in rows[:limit]))
+        return names, len(rows) > limit
 
     async def create(
         self,

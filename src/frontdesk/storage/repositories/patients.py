@@ -37,6 +37,23 @@ async def search(s: AsyncSession, practice_id: int, folded: str, raw: str, limit
     return (await s.execute(q)).scalars().all()
 
 
+async def names_starting(
+    s: AsyncSession, practice_id: int, folded: str, limit: int
+) -> Sequence[tuple[str, str]]:
+    """(first, last) of patients whose folded name, or one of its words, starts with `folded`."""
+    cond = or_(
+        Patient.search_name.startswith(folded, autoescape=True),
+        Patient.search_name.contains(" " + folded, autoescape=True),
+    )
+    q = (
+        select(Patient.first_name, Patient.last_name)
+        .where(Patient.practice_id == practice_id, cond)
+        .order_by(Patient.search_name, Patient.id)
+        .limit(limit)
+    )
+    return [(first, last) for first, last in (await s.execute(q)).all()]
+
+
 async def find_by_name_and_phone(
     s: AsyncSession, practice_id: int, folded_name: str, phone: str | None
 ) -> Patient | None:
