@@ -98,7 +98,7 @@ async def test_the_operators_level_still_decides_what_exists(caplog: pytest.LogC
 @pytest.mark.usefixtures("debug_logs")
 async def test_no_patient_data_in_the_lines(app: Frontdesk, scenario: Scenario) -> None:
     lines = Lines()
-    server = build_server(app, default_principal=scenario.principal)
+    server = build_server(app, surface="odonto", default_principal=scenario.principal)
     async with Client(server, mode="legacy", logging_callback=lines) as client:
         await client.set_logging_level("debug")
         found = await client.call_tool("search_patients", {"query": "Santos"})

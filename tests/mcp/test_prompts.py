@@ -114,3 +114,22 @@ async def test_prompts_are_shown_by_scope(app: Frontdesk, scenario: Scenario) ->
         assert caught.value.code == INVALID_PARAMS and "clinical:read" in caught.value.message
     async with Client(build_server(app, default_principal=viewer)) as client:
         assert {p.name for p in (await client.list_prompts()).prompts} == {"todays_schedule"}
+
+
+@pytest.mark.parametrize("surface", ["odonto", "medapp", "charm"])
+async def test_seed_surfaces_advertise_no_prompts(app: Frontdesk, scenario: Scenario, surface: str) -> None:
+    """The prompts name Frontdesk's own tools; like their seeds, the seed surfaces have none, and say so."""
+    server = build_server(app, surface=surface, default_principal=scenario.principal)
+    async with Client(server, mode="legacy") as client:
+        caps = client.session.server_capabilities
+        assert caps is not None and caps.prompts is None and caps.logging is not None
+
+
+async def test_every_tool_a_prompt_names_is_served(app: Frontdesk, scenario: Scenario) -> None:
+    from frontdesk.mcp import prompts as module
+
+    named = {v for k, v in vars(module).items() if k.isupper() and isinstance(v, str) and v.islower()}
+    named = {n for n in named if "_" in n and not n.startswith(("arguments", "text"))}
+    async with Client(build_server(app, default_principal=scenario.principal)) as client:
+        served = {t.name for t in (await client.list_tools()).tools}
+    assert named and named <= served, sorted(named - served)
