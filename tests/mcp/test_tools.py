@@ -6,11 +6,26 @@ import pytest
 from mcp import Client
 
 from frontdesk.mcp.server import build_server
-from frontdesk.mcp.tools.clinical import TOOL_NAMES as CLINICAL_TOOLS
 from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario, build_scenario
 from tests.mcp.conftest import Connect
 
+# The chart's operations under their own names (the CharmHealth names are on /mcp/charm).
+CLINICAL_TOOLS = {
+    "find_patients",
+    "manage_patient",
+    "document_encounter",
+    "review_patient_history",
+    "manage_patient_drugs",
+    "manage_patient_allergies",
+    "manage_patient_diagnoses",
+    "manage_patient_notes",
+    "manage_patient_recalls",
+    "manage_patient_vitals",
+    "manage_patient_files",
+    "manage_patient_labs",
+    "export_patient_fhir",
+}
 ODONTO_ANNOTATIONS = {
     # tool: (read-only, destructive, idempotent, open-world), as the Odonto.me seed's table gives them
     "list_datebooks": (True, False, True, False),
