@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -41,10 +42,13 @@ def files_root(app: Frontdesk, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def connect(app: Frontdesk, scenario: Scenario, files_root: Path) -> Connect:
-    """`async with connect("provider") as c:` opens the real mcp client as that role's staff member."""
+    """`async with connect("provider") as c:` opens the real mcp client as that role's staff member, on
+    the CharmHealth surface (the seed's tool names) unless told another."""
 
-    def open_as(role: str = "provider", sc: Scenario | None = None) -> AbstractAsyncContextManager[Client]:
-        return Client(build_server(app, default_principal=staff(sc or scenario, role)))
+    def open_as(
+        role: str = "provider", sc: Scenario | None = None, surface: str = "charm"
+    ) -> AbstractAsyncContextManager[Client]:
+        return Client(build_server(app, surface=surface, default_principal=staff(sc or scenario, role)))
 
     return open_as
 
@@ -64,3 +68,45 @@ def err(result: CallToolResult, code: str, field: str | None = None) -> dict[str
     if field is not None:
         assert error.get("field") == field, error
     return error
+
+
+async def seeded(connect: Connect, sc: Scenario) -> dict[str, int]:
+    """One record of every kind for Juan, made by a clinician."""
+    pid = sc.juan
+    async with connect() as c:
+
+        async def first(tool: str, key: str, args: dict[str, Any]) -> int:
+            return int(
+                ok(await c.call_tool(tool, {"action": "add", "patient_id": pid, **args}))[key][0]["id"]
+            )
+
+        return {
+            "allergy": await first(
+                "managePatientAllergies",
+                "allergies",
+                {"allergen": "Codeine", "category": "drug", "reaction": "itching"},
+            ),
+            "medication": await first("managePatientDrugs", "medications", {"drug_name": "Sertraline 50 mg"}),
+            "diagnosis": await first("managePatientDiagnoses", "diagnoses", {"code": "F32.9"}),
+            "note": await first("managePatientNotes", "notes", {"text": "Discussed depression screening"}),
+            "recall": await first(
+                "managePatientRecalls", "recalls", {"due_date": "2026-03-10", "reason": "PHQ-9"}
+            ),
+            "vitals": await first("managePatientVitals", "readings", {"pulse": 72}),
+            "lab": await first(
+                "managePatientLabs", "labs", {"loinc_code": "2345-7", "test_name": "Glucose", "value": "95"}
+            ),
+            "file": await first(
+                "managePatientFiles",
+                "files",
+                {"filename": "x.txt", "content_base64": base64.b64encode(b"depression screen").decode()},
+            ),
+            "encounter": int(
+                ok(
+                    await c.call_tool(
+                        "documentEncounter",
+                        {"action": "create", "patient_id": pid, "chief_complaint": "Low mood"},
+                    )
+                )["encounters"][0]["id"]
+            ),
+        }

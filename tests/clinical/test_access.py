@@ -9,12 +9,13 @@ from mcp import Client
 from sqlalchemy import func, select
 
 from frontdesk.mcp.server import build_server
-from frontdesk.mcp.tools.clinical import TOOL_NAMES
+from frontdesk.mcp.surfaces import CHARM_NAMES
 from frontdesk.services.app import Frontdesk
 from frontdesk.storage.models import AuditEvent
-from tests.clinical.conftest import Connect, err, ok, staff
+from tests.clinical.conftest import Connect, err, ok, seeded, staff
 from tests.factories import Scenario, build_scenario
 
+TOOL_NAMES = frozenset(CHARM_NAMES.values())
 CLINICAL_ONLY = {
     "reviewPatientHistory",
     "managePatientDrugs",
@@ -23,7 +24,6 @@ CLINICAL_ONLY = {
     "managePatientVitals",
     "managePatientLabs",
     "managePatientFiles",
-    "export_patient_fhir",
 }
 
 
@@ -54,48 +54,6 @@ async def test_each_role_sees_the_tools_it_may_use(connect: Connect) -> None:
         }
 
 
-async def seeded(connect: Connect, sc: Scenario) -> dict[str, int]:
-    """One record of every kind for Juan, made by a clinician."""
-    pid = sc.juan
-    async with connect() as c:
-
-        async def first(tool: str, key: str, args: dict[str, Any]) -> int:
-            return int(
-                ok(await c.call_tool(tool, {"action": "add", "patient_id": pid, **args}))[key][0]["id"]
-            )
-
-        return {
-            "allergy": await first(
-                "managePatientAllergies",
-                "allergies",
-                {"allergen": "Codeine", "category": "drug", "reaction": "itching"},
-            ),
-            "medication": await first("managePatientDrugs", "medications", {"drug_name": "Sertraline 50 mg"}),
-            "diagnosis": await first("managePatientDiagnoses", "diagnoses", {"code": "F32.9"}),
-            "note": await first("managePatientNotes", "notes", {"text": "Discussed depression screening"}),
-            "recall": await first(
-                "managePatientRecalls", "recalls", {"due_date": "2026-03-10", "reason": "PHQ-9"}
-            ),
-            "vitals": await first("managePatientVitals", "readings", {"pulse": 72}),
-            "lab": await first(
-                "managePatientLabs", "labs", {"loinc_code": "2345-7", "test_name": "Glucose", "value": "95"}
-            ),
-            "file": await first(
-                "managePatientFiles",
-                "files",
-                {"filename": "x.txt", "content_base64": base64.b64encode(b"depression screen").decode()},
-            ),
-            "encounter": int(
-                ok(
-                    await c.call_tool(
-                        "documentEncounter",
-                        {"action": "create", "patient_id": pid, "chief_complaint": "Low mood"},
-                    )
-                )["encounters"][0]["id"]
-            ),
-        }
-
-
 def probes(sc: Scenario, ids: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
     """Every action of every chart tool that names a patient or a record, with `sc`'s ids."""
     pid = sc.juan
@@ -109,33 +67,35 @@ def probes(sc: Scenario, ids: dict[str, int]) -> list[tuple[str, dict[str, Any]]
             {"action": "merge", "patient_id": pid, "duplicate_patient_id": sc.maria, "confirm": True},
         ),
         ("reviewPatientHistory", {"patient_id": pid}),
-        ("export_patient_fhir", {"patient_id": pid}),
         ("documentEncounter", {"action": "list", "patient_id": pid}),
         ("documentEncounter", {"action": "get", "encounter_id": ids["encounter"]}),
         ("documentEncounter", {"action": "create", "patient_id": pid}),
         ("documentEncounter", {"action": "update", "encounter_id": ids["encounter"], "plan": "x"}),
         ("documentEncounter", {"action": "sign", "encounter_id": ids["encounter"]}),
         ("documentEncounter", {"action": "addendum", "encounter_id": ids["encounter"], "text": "x"}),
-        ("documentEncounter", {"action": "discard", "encounter_id": ids["encounter"]}),
+        ("documentEncounter", {"action": "discard", "encounter_id": ids["encounter"], "confirm": True}),
         ("managePatientDrugs", {"action": "list", "patient_id": pid}),
         ("managePatientDrugs", {"action": "add", "patient_id": pid, "drug_name": "x"}),
         ("managePatientDrugs", {"action": "update", "medication_id": ids["medication"], "dose": "1"}),
         ("managePatientDrugs", {"action": "discontinue", "medication_id": ids["medication"]}),
-        ("managePatientDrugs", {"action": "remove", "medication_id": ids["medication"]}),
+        ("managePatientDrugs", {"action": "remove", "medication_id": ids["medication"], "confirm": True}),
         ("managePatientAllergies", {"action": "list", "patient_id": pid}),
         ("managePatientAllergies", {"action": "add", "patient_id": pid, "allergen": "x", "category": "food"}),
         ("managePatientAllergies", {"action": "update", "allergy_id": ids["allergy"], "reaction": "x"}),
         ("managePatientAllergies", {"action": "deactivate", "allergy_id": ids["allergy"]}),
-        ("managePatientAllergies", {"action": "remove", "allergy_id": ids["allergy"]}),
+        ("managePatientAllergies", {"action": "remove", "allergy_id": ids["allergy"], "confirm": True}),
         ("managePatientDiagnoses", {"action": "list", "patient_id": pid}),
         ("managePatientDiagnoses", {"action": "add", "patient_id": pid, "code": "I10"}),
         ("managePatientDiagnoses", {"action": "update", "diagnosis_id": ids["diagnosis"], "comments": "x"}),
         ("managePatientDiagnoses", {"action": "resolve", "diagnosis_id": ids["diagnosis"]}),
-        ("managePatientDiagnoses", {"action": "remove", "diagnosis_id": ids["diagnosis"]}),
+        (
+            "managePatientDiagnoses",
+            {"action": "remove", "diagnosis_id": ids["diagnosis"], "confirm": True},
+        ),
         ("managePatientNotes", {"action": "list", "patient_id": pid}),
         ("managePatientNotes", {"action": "add", "patient_id": pid, "text": "x"}),
         ("managePatientNotes", {"action": "update", "note_id": ids["note"], "text": "x"}),
-        ("managePatientNotes", {"action": "remove", "note_id": ids["note"]}),
+        ("managePatientNotes", {"action": "remove", "note_id": ids["note"], "confirm": True}),
         ("managePatientRecalls", {"action": "list", "patient_id": pid}),
         (
             "managePatientRecalls",
@@ -146,7 +106,7 @@ def probes(sc: Scenario, ids: dict[str, int]) -> list[tuple[str, dict[str, Any]]
         ("managePatientVitals", {"action": "list", "patient_id": pid}),
         ("managePatientVitals", {"action": "add", "patient_id": pid, "pulse": 70}),
         ("managePatientVitals", {"action": "update", "vitals_id": ids["vitals"], "pulse": 72}),
-        ("managePatientVitals", {"action": "remove", "vitals_id": ids["vitals"]}),
+        ("managePatientVitals", {"action": "remove", "vitals_id": ids["vitals"], "confirm": True}),
         ("managePatientLabs", {"action": "list", "patient_id": pid}),
         ("managePatientLabs", {"action": "get", "lab_id": ids["lab"]}),
         (
@@ -154,14 +114,14 @@ def probes(sc: Scenario, ids: dict[str, int]) -> list[tuple[str, dict[str, Any]]
             {"action": "add", "patient_id": pid, "loinc_code": "718-7", "test_name": "Hb", "value": "1"},
         ),
         ("managePatientLabs", {"action": "update", "lab_id": ids["lab"], "value": "1"}),
-        ("managePatientLabs", {"action": "remove", "lab_id": ids["lab"]}),
+        ("managePatientLabs", {"action": "remove", "lab_id": ids["lab"], "confirm": True}),
         ("managePatientFiles", {"action": "list", "patient_id": pid}),
         (
             "managePatientFiles",
             {"action": "add", "patient_id": pid, "filename": "a.txt", "content_base64": "eA=="},
         ),
         ("managePatientFiles", {"action": "get", "file_id": ids["file"]}),
-        ("managePatientFiles", {"action": "remove", "file_id": ids["file"]}),
+        ("managePatientFiles", {"action": "remove", "file_id": ids["file"], "confirm": True}),
         ("manageAppointments", {"action": "list", "patient_id": pid}),
         (
             "manageAppointments",
@@ -181,7 +141,7 @@ async def test_another_practice_gets_not_found_for_every_action(
 ) -> None:
     ids = await seeded(connect, scenario)
     other = await build_scenario(app)
-    async with Client(build_server(app, default_principal=staff(other, "admin"))) as c:
+    async with Client(build_server(app, surface="charm", default_principal=staff(other, "admin"))) as c:
         for tool, args in probes(scenario, ids):
             r = await c.call_tool(tool, args)
             assert r.is_error, (tool, args)
@@ -194,6 +154,8 @@ async def test_another_practice_gets_not_found_for_every_action(
         )
         due = ok(await c.call_tool("managePatientRecalls", {"action": "due", "until": "2030-01-01"}))
         assert due["count"] == 0
+    async with connect("admin", other, surface="frontdesk") as c:
+        err(await c.call_tool("export_patient_fhir", {"patient_id": scenario.juan}), "not_found")
     async with connect() as c:  # the first practice's chart is untouched
         history = ok(await c.call_tool("reviewPatientHistory", {"patient_id": scenario.juan}))
         assert [m["drug_name"] for m in history["medications"]] == ["Sertraline 50 mg"]
@@ -213,6 +175,8 @@ async def test_front_desk_is_refused_clinical_content_without_seeing_it(
             assert "clinical" in error["message"], (tool, error)
             text = r.content[0].text
             assert "Codeine" not in text and "Sertraline" not in text and "F32" not in text, text
+            if args.pop("confirm", None):  # without confirm: still refused for the scope, not asked
+                assert "clinical" in err(await c.call_tool(tool, args), "forbidden")["message"], tool
         demographics = ok(await c.call_tool("managePatient", {"action": "get", "patient_id": scenario.juan}))
         assert "allergies" not in demographics["patient"]
 
@@ -233,7 +197,6 @@ async def test_every_clinical_read_is_audited(app: Frontdesk, connect: Connect, 
     pid = scenario.juan
     reads = [
         ("reviewPatientHistory", {"patient_id": pid}, "history.review"),
-        ("export_patient_fhir", {"patient_id": pid}, "fhir.export"),
         ("documentEncounter", {"action": "list", "patient_id": pid}, "encounter.list"),
         ("documentEncounter", {"action": "get", "encounter_id": ids["encounter"]}, "encounter.read"),
         ("managePatientDrugs", {"action": "list", "patient_id": pid}, "medication.list"),
@@ -259,6 +222,10 @@ async def test_every_clinical_read_is_audited(app: Frontdesk, connect: Connect, 
         before = await audit_count(app, scenario, "file.read")
         await c.read_resource(f"frontdesk://files/{ids['file']}")
         assert await audit_count(app, scenario, "file.read") == before + 1
+    async with connect(surface="frontdesk") as c:
+        before = await audit_count(app, scenario, "fhir.export")
+        ok(await c.call_tool("export_patient_fhir", {"patient_id": pid}))
+        assert await audit_count(app, scenario, "fhir.export") == before + 1
     async with app.db.read() as s:
         details = (
             (
@@ -298,7 +265,7 @@ async def test_chart_tools_in_the_legacy_protocol_mode(
     app: Frontdesk, scenario: Scenario, files_root: object
 ) -> None:
     """The rest of this suite uses the client's default mode; the chart works the same in legacy mode."""
-    server = build_server(app, default_principal=staff(scenario, "provider"))
+    server = build_server(app, surface="charm", default_principal=staff(scenario, "provider"))
     async with Client(server, mode="legacy") as c:
         assert await visible(c) == TOOL_NAMES
         ok(

@@ -55,7 +55,11 @@ async def test_allergy_actions(connect: Connect, scenario: Scenario) -> None:
             await c.call_tool("managePatientAllergies", {"action": "deactivate", "allergy_id": dust["id"]})
         )
         assert off["allergies"][0]["status"] == "inactive"
-        gone = ok(await c.call_tool("managePatientAllergies", {"action": "remove", "allergy_id": nuts["id"]}))
+        gone = ok(
+            await c.call_tool(
+                "managePatientAllergies", {"action": "remove", "allergy_id": nuts["id"], "confirm": True}
+            )
+        )
         assert gone["allergies"][0]["status"] == "entered_in_error"
         active = ok(await c.call_tool("managePatientAllergies", {"action": "list", "patient_id": pid}))
         assert [a["allergen"] for a in active["allergies"]] == ["Penicillin"]
@@ -208,7 +212,11 @@ async def test_duplicate_therapy_and_lifecycle(connect: Connect, scenario: Scena
             "managePatientDrugs", {"action": "update", "medication_id": statin["id"], "status": "active"}
         )
         assert err(restart, "conflict")["details"]["alerts"][0]["record_id"] == now_fine["id"]
-        ok(await c.call_tool("managePatientDrugs", {"action": "remove", "medication_id": vit["id"]}))
+        ok(
+            await c.call_tool(
+                "managePatientDrugs", {"action": "remove", "medication_id": vit["id"], "confirm": True}
+            )
+        )
         err(
             await c.call_tool(
                 "managePatientDrugs", {"action": "update", "medication_id": vit["id"], "status": "active"}

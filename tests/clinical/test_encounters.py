@@ -84,7 +84,12 @@ async def test_draft_sign_lock_and_addenda(connect: Connect, scenario: Scenario,
         )
         assert "addendum" in locked["message"]
         err(await c.call_tool("documentEncounter", {"action": "sign", "encounter_id": eid}), "conflict")
-        err(await c.call_tool("documentEncounter", {"action": "discard", "encounter_id": eid}), "conflict")
+        err(
+            await c.call_tool(
+                "documentEncounter", {"action": "discard", "encounter_id": eid, "confirm": True}
+            ),
+            "conflict",
+        )
         app.clock.advance(hours=2)  # type: ignore[attr-defined]
         added = ok(
             await c.call_tool(
@@ -137,7 +142,11 @@ async def test_drafts_addenda_rules_and_discard(connect: Connect, scenario: Scen
             "not_found",
             "provider_id",
         )
-        gone = ok(await c.call_tool("documentEncounter", {"action": "discard", "encounter_id": eid}))
+        gone = ok(
+            await c.call_tool(
+                "documentEncounter", {"action": "discard", "encounter_id": eid, "confirm": True}
+            )
+        )
         assert gone["encounters"][0]["status"] == "entered_in_error"
         err(await c.call_tool("documentEncounter", {"action": "sign", "encounter_id": eid}), "conflict")
         no_provider = ok(

@@ -137,7 +137,8 @@ async def _export(connect: Connect, scenario: Scenario, app: Frontdesk) -> dict[
         )
         ok(
             await c.call_tool(
-                "managePatientDiagnoses", {"action": "remove", "diagnosis_id": removed["diagnoses"][0]["id"]}
+                "managePatientDiagnoses",
+                {"action": "remove", "diagnosis_id": removed["diagnoses"][0]["id"], "confirm": True},
             )
         )
         ok(
@@ -151,6 +152,7 @@ async def _export(connect: Connect, scenario: Scenario, app: Frontdesk) -> dict[
                 },
             )
         )
+    async with connect(surface="frontdesk") as c:
         return ok(await c.call_tool("export_patient_fhir", {"patient_id": scenario.juan}))
 
 
@@ -258,11 +260,11 @@ async def test_bundle_validates_with_the_fhir_r4_4_0_1_models(
 
 
 async def test_export_is_for_clinicians(connect: Connect, scenario: Scenario) -> None:
-    async with connect("front_desk") as c:
+    async with connect("front_desk", surface="frontdesk") as c:
         err(await c.call_tool("export_patient_fhir", {"patient_id": scenario.juan}), "forbidden")
-    async with connect("billing") as c:
+    async with connect("billing", surface="frontdesk") as c:
         err(await c.call_tool("export_patient_fhir", {"patient_id": scenario.juan}), "forbidden")
-    async with connect() as c:
+    async with connect(surface="frontdesk") as c:
         minimal = ok(await c.call_tool("export_patient_fhir", {"patient_id": scenario.maria}))
         assert minimal["resource_count"] == 1
         Bundle.model_validate(minimal["bundle"])

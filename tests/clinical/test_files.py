@@ -99,7 +99,11 @@ async def test_upload_list_get_remove(connect: Connect, scenario: Scenario, file
         templates = await c.list_resource_templates()
         assert "frontdesk://files/{file_id}" in [t.uri_template for t in templates.resource_templates]
 
-        ok(await c.call_tool("managePatientFiles", {"action": "remove", "file_id": info["id"]}))
+        ok(
+            await c.call_tool(
+                "managePatientFiles", {"action": "remove", "file_id": info["id"], "confirm": True}
+            )
+        )
         assert (
             ok(await c.call_tool("managePatientFiles", {"action": "list", "patient_id": pid}))["count"] == 3
         )
@@ -159,7 +163,7 @@ async def test_files_are_scoped_to_the_practice_and_the_role(
             )
         )["files"][0]["uri"]
     other = await build_scenario(app)
-    async with Client(build_server(app, default_principal=staff(other, "provider"))) as c:
+    async with Client(build_server(app, surface="charm", default_principal=staff(other, "provider"))) as c:
         with pytest.raises(MCPError) as missing:
             await c.read_resource(uri)
         assert "private" not in str(missing.value)

@@ -71,11 +71,17 @@ async def test_units_bmi_and_trends(connect: Connect, scenario: Scenario, app: F
             await c.call_tool("managePatientVitals", {"action": "list", "patient_id": pid, "units": "us"})
         )
         assert {t["kind"]: t["unit"] for t in us["trends"]}["temperature"] == "F"
-        ok(await c.call_tool("managePatientVitals", {"action": "remove", "vitals_id": second["id"]}))
+        ok(
+            await c.call_tool(
+                "managePatientVitals", {"action": "remove", "vitals_id": second["id"], "confirm": True}
+            )
+        )
         after = ok(await c.call_tool("managePatientVitals", {"action": "list", "patient_id": pid}))
         assert [r["id"] for r in after["readings"]] == [first["id"]]
         err(
-            await c.call_tool("managePatientVitals", {"action": "remove", "vitals_id": second["id"]}),
+            await c.call_tool(
+                "managePatientVitals", {"action": "remove", "vitals_id": second["id"], "confirm": True}
+            ),
             "conflict",
         )
 
@@ -250,7 +256,7 @@ async def test_labs(connect: Connect, scenario: Scenario) -> None:
             )
         )["labs"][0]
         assert fixed["status"] == "corrected" and fixed["abnormal_flag"] == "N"
-        ok(await c.call_tool("managePatientLabs", {"action": "remove", "lab_id": hb["id"]}))
+        ok(await c.call_tool("managePatientLabs", {"action": "remove", "lab_id": hb["id"], "confirm": True}))
         assert ok(await c.call_tool("managePatientLabs", {"action": "list", "patient_id": pid}))["count"] == 2
         bad = await c.call_tool(
             "managePatientLabs",
@@ -348,7 +354,11 @@ async def test_a_reading_is_corrected_with_update(
         )
         again = ok(await c.call_tool("managePatientVitals", {"action": "list", "patient_id": pid}))
         assert values(again["readings"][0]) == v
-        ok(await c.call_tool("managePatientVitals", {"action": "remove", "vitals_id": first["id"]}))
+        ok(
+            await c.call_tool(
+                "managePatientVitals", {"action": "remove", "vitals_id": first["id"], "confirm": True}
+            )
+        )
         err(
             await c.call_tool(
                 "managePatientVitals", {"action": "update", "vitals_id": first["id"], "pulse": 70}

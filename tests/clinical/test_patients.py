@@ -227,6 +227,7 @@ async def test_merge_moves_the_chart_and_keeps_the_trail(
 async def test_search_patients_still_returns_names_only(connect: Connect) -> None:
     async with connect("front_desk") as c:
         ok(await c.call_tool("managePatient", ZOE))
+    async with connect("front_desk", surface="odonto") as c:
         found = ok(await c.call_tool("search_patients", {"query": "zoe"}))
         assert set(found["patients"][0]) == {"id", "uid", "firstname", "lastname"}
 

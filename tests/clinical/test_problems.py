@@ -79,7 +79,11 @@ async def test_icd10_codes_are_validated_and_searchable(connect: Connect, scenar
         resolved = ok(await c.call_tool("managePatientDiagnoses", {"action": "resolve", "diagnosis_id": hid}))
         assert resolved["diagnoses"][0]["status"] == "resolved"
         assert resolved["diagnoses"][0]["resolved_date"] == "2026-03-02"
-        removed = ok(await c.call_tool("managePatientDiagnoses", {"action": "remove", "diagnosis_id": hid}))
+        removed = ok(
+            await c.call_tool(
+                "managePatientDiagnoses", {"action": "remove", "diagnosis_id": hid, "confirm": True}
+            )
+        )
         assert removed["diagnoses"][0]["status"] == "entered_in_error"
         active = ok(await c.call_tool("managePatientDiagnoses", {"action": "list", "patient_id": pid}))
         assert [d["code"] for d in active["diagnoses"]] == ["E11.65"]
@@ -124,11 +128,13 @@ async def test_notes(connect: Connect, scenario: Scenario, app: object) -> None:
             )
         )
         assert edited["notes"][0]["text"] == "Deaf in left ear"
-        ok(await c.call_tool("managePatientNotes", {"action": "remove", "note_id": n2}))
+        ok(await c.call_tool("managePatientNotes", {"action": "remove", "note_id": n2, "confirm": True}))
         after = ok(await c.call_tool("managePatientNotes", {"action": "list", "patient_id": pid}))
         assert [n["id"] for n in after["notes"]] == [n1]
         err(
-            await c.call_tool("managePatientNotes", {"action": "remove", "note_id": n2}), "invalid", "note_id"
+            await c.call_tool("managePatientNotes", {"action": "remove", "note_id": n2, "confirm": True}),
+            "invalid",
+            "note_id",
         )
         err(
             await c.call_tool("managePatientNotes", {"action": "add", "patient_id": pid, "text": "  "}),

@@ -263,7 +263,7 @@ def test_stdio_serves_before_importing_the_rest(demo: Demo) -> None:
         "import sys\n"
         "import frontdesk.cli.main, frontdesk.cli.stdio\n"
         "heavy = ('sqlalchemy', 'alembic', 'aiosqlite', 'asyncpg', 'frontdesk.storage', 'frontdesk.services',"
-        " 'frontdesk.mcp.tools', 'frontdesk.mcp.guard', 'frontdesk.http')\n"
+        " 'frontdesk.mcp.surfaces', 'frontdesk.mcp.guard', 'frontdesk.http')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     out = subprocess.run(

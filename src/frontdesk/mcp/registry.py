@@ -11,7 +11,9 @@ otherwise comes from `confirm: true`; the service that makes the change checks i
 
 from __future__ import annotations
 
+import base64
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -20,14 +22,22 @@ from mcp.server.elicitation import AcceptedElicitation
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import (
+    BlobResourceContents,
+    CallToolResult,
+    EmbeddedResource,
+    ResourceLink,
+    TextContent,
+    TextResourceContents,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field, create_model
 
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.mcp.errors import error_schema, tool_error
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
-from frontdesk.services.operations import Call, Input, Operation
+from frontdesk.services.operations import Attachment, Call, Input, Operation
 
 if TYPE_CHECKING:
     from frontdesk.services.app import Frontdesk
@@ -49,6 +59,8 @@ class Binding:
     # The seed's contract: its client confirms a destructive tool with the person (annotations).
     client_confirms: bool = False
     meta: dict[str, Any] | None = None  # tool `_meta` (e.g. a ChatGPT widget template)
+    # The surface's names for the tools the texts mention (operation name -> its tool name here).
+    words: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tool_name(self) -> str:
@@ -87,10 +99,13 @@ def arguments_model(binding: Binding) -> type[ArgModelBase]:
 def input_schema(binding: Binding, model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema(by_alias=True)
     schema.pop("title", None)
+    for prop in schema["properties"].values():
+        if "description" in prop:
+            prop["description"] = surface_text(prop["description"], binding)
     op = binding.operation
     if op.actions is not None:
         action = schema["properties"]["action"]
-        action["description"] = _rename_text(op.describe_actions(), binding)
+        action["description"] = surface_text(_rename_text(op.describe_actions(), binding), binding)
         action["x-actions"] = {
             name: {k: [_surface_name(binding, f) for f in v] for k, v in spec.items()}
             for name, spec in op.actions_schema().items()
@@ -127,6 +142,14 @@ def _rename_text(text: str, binding: Binding) -> str:
     for argument, operation_field in binding.rename.items():
         text = text.replace(operation_field, argument)
     return text
+
+
+def surface_text(text: str, binding: Binding) -> str:
+    """`text` with the tools it names called as this surface calls them."""
+    if not binding.words:
+        return text
+    pattern = r"(?<!\w)(" + "|".join(map(re.escape, binding.words)) + r")(?!\w)"
+    return re.sub(pattern, lambda m: binding.words[m.group(1)], text)
 
 
 def _can_elicit(ctx: Context[Any, Any]) -> bool:
@@ -183,7 +206,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Principal]) 
         except FrontdeskError as exc:
             return tool_error(exc, style=op.style)
         return CallToolResult(
-            content=[TextContent(type="text", text=result.text)],
+            content=[TextContent(type="text", text=result.text), *map(_resource, result.attachments)],
             structured_content=result.json(),
             _meta=result.meta,
         )
@@ -193,7 +216,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Principal]) 
         run,
         name=binding.tool_name,
         title=binding.title or op.title,
-        description=binding.description or op.description,
+        description=surface_text(binding.description or op.description, binding),
         annotations=tool_annotations(binding),
         meta=binding.meta,
         structured_output=False,
@@ -205,6 +228,17 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Principal]) 
     )
     tool.parameters = input_schema(binding, model)
     return tool
+
+
+def _resource(a: Attachment) -> EmbeddedResource | ResourceLink:
+    """A resource the result returns: its content embedded when the operation read it, else a link."""
+    if a.data is None:
+        return ResourceLink(type="resource_link", uri=a.uri, name=a.name, mime_type=a.mime_type, size=a.size)
+    if a.mime_type.startswith("text/"):
+        text = TextResourceContents(uri=a.uri, mime_type=a.mime_type, text=a.data.decode("utf-8"))
+        return EmbeddedResource(type="resource", resource=text)
+    blob = BlobResourceContents(uri=a.uri, mime_type=a.mime_type, blob=base64.b64encode(a.data).decode())
+    return EmbeddedResource(type="resource", resource=blob)
 
 
 def _consent(outcome: Any) -> Consent:

@@ -8,7 +8,8 @@ binding says so (`client_confirms`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.resources import files
+from dataclasses import replace
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
@@ -16,7 +17,17 @@ from mcp.server.mcpserver import Context
 from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import from_request
 from frontdesk.mcp.registry import Binding, build_tool
+from frontdesk.mcp.resources import serve_patient_files
 from frontdesk.services.admin import operations as admin
+from frontdesk.services.clinical.operations import (
+    drugs,
+    encounters,
+    files,
+    measures,
+    overview,
+    patients,
+    problems,
+)
 from frontdesk.services.context import Principal
 from frontdesk.services.scheduling import medapp
 from frontdesk.services.scheduling import operations as sched
@@ -31,8 +42,21 @@ WIDGET_URI = "ui://widget/medical-app.html"  # ChatGPT (Apps SDK): text/html+sky
 APP_URI = "ui://widget/medical-app.mcp-app.html"  # MCP Apps hosts: the same page as text/html;profile=mcp-app
 
 
+CHART = (
+    *patients.OPERATIONS,
+    *overview.OPERATIONS,
+    *encounters.OPERATIONS,
+    *drugs.OPERATIONS,
+    *problems.OPERATIONS,
+    *measures.OPERATIONS,
+    *files.OPERATIONS,
+)
+# On /mcp these would do list_datebooks', list_doctors' and the scheduling tools' jobs a second time.
+CHARM_ONLY = frozenset({overview.GET_PRACTICE_INFO.name, overview.MANAGE_APPOINTMENTS.name})
+
+
 def _frontdesk() -> tuple[Binding, ...]:
-    ops = [*sched.OPERATIONS, *admin.OPERATIONS]
+    ops = [*sched.OPERATIONS, *admin.OPERATIONS, *(op for op in CHART if op.name not in CHARM_ONLY)]
     # The Odonto.me name-only patient search is find_patients' job here.
     return tuple(Binding(op) for op in ops if op is not sched.SEARCH_PATIENTS)
 
@@ -74,8 +98,41 @@ def _medapp() -> tuple[Binding, ...]:
     )
 
 
+# The CharmHealth seed's (003) fourteen tool names, by operation.
+CHARM_NAMES = {
+    patients.FIND_PATIENTS.name: "findPatients",
+    patients.MANAGE_PATIENT.name: "managePatient",
+    overview.REVIEW_PATIENT_HISTORY.name: "reviewPatientHistory",
+    overview.GET_PRACTICE_INFO.name: "getPracticeInfo",
+    overview.MANAGE_APPOINTMENTS.name: "manageAppointments",
+    encounters.DOCUMENT_ENCOUNTER.name: "documentEncounter",
+    drugs.MANAGE_PATIENT_DRUGS.name: "managePatientDrugs",
+    drugs.MANAGE_PATIENT_ALLERGIES.name: "managePatientAllergies",
+    problems.MANAGE_PATIENT_DIAGNOSES.name: "managePatientDiagnoses",
+    problems.MANAGE_PATIENT_NOTES.name: "managePatientNotes",
+    problems.MANAGE_PATIENT_RECALLS.name: "managePatientRecalls",
+    measures.MANAGE_PATIENT_VITALS.name: "managePatientVitals",
+    measures.MANAGE_PATIENT_LABS.name: "managePatientLabs",
+    files.MANAGE_PATIENT_FILES.name: "managePatientFiles",
+}
+# How the texts' tool names read there: getPracticeInfo lists the facilities and providers.
+CHARM_WORDS = {**CHARM_NAMES, "list_datebooks": "getPracticeInfo", "list_doctors": "getPracticeInfo"}
+
+
 def _charm() -> tuple[Binding, ...]:
-    return ()
+    """The CharmHealth EHR seed (003): its fourteen tools under its names (no FHIR export, no UID
+    search: the seed has neither)."""
+    seed = {
+        patients.FIND_PATIENTS.name: Binding(
+            patients.FIND_PATIENTS,
+            omit=frozenset({"uid"}),
+            description=patients.FIND_PATIENTS_WITHOUT_UID,
+        )
+    }
+    ops = [op for op in CHART if op.name in CHARM_NAMES]
+    return tuple(
+        replace(seed.get(op.name, Binding(op)), name=CHARM_NAMES[op.name], words=CHARM_WORDS) for op in ops
+    )
 
 
 BINDINGS: dict[str, Callable[[], tuple[Binding, ...]]] = {
@@ -112,15 +169,12 @@ def install(
         [build_tool(b, app, who) for b in bound], {b.tool_name: b.operation.style for b in bound}
     )
     scopes = {b.tool_name: b.operation.scopes for b in bound}
-    if surface in ("frontdesk", "charm"):
-        from frontdesk.mcp.tools import clinical  # not yet declared as operations
-
-        clinical.register(server, app, lambda ctx: who(ctx))
-        scopes |= clinical.SCOPES
-        server._styles.update(dict.fromkeys(clinical.SCOPES, "frontdesk"))
     middleware.append(ToolGuard(default, scopes))
+    lister = next((b for b in bound if b.operation is files.MANAGE_PATIENT_FILES), None)
+    if lister is not None:
+        serve_patient_files(server, app, who, lister.tool_name)
     if surface == "medapp":
-        widget = files("frontdesk.widgets").joinpath("medical-app.html").read_text(encoding="utf-8")
+        widget = resources.files("frontdesk.widgets").joinpath("medical-app.html").read_text(encoding="utf-8")
 
         for uri, mime in ((WIDGET_URI, "text/html+skybridge"), (APP_URI, "text/html;profile=mcp-app")):
             server.resource(

@@ -117,13 +117,25 @@ ConfirmFlag = Annotated[
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A resource a result points to (a link), or carries when `data` is given (its content embedded)."""
+
+    uri: str
+    name: str
+    mime_type: str
+    size: int | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
-    """What a call hands back: the output model's data (or its JSON form), a text summary, and data for
-    a widget (`meta`, MCP `_meta`) where the operation has one."""
+    """What a call hands back: the output model's data (or its JSON form), a text summary, data for a
+    widget (`meta`, MCP `_meta`) where the operation has one, and the resources it returns (files)."""
 
     data: BaseModel | dict[str, Any]
     text: str
     meta: dict[str, Any] | None = None
+    attachments: tuple[Attachment, ...] = ()
 
     def json(self) -> dict[str, Any]:
         data = self.data

@@ -14,6 +14,7 @@ from frontdesk.domain.text import fold
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.audit import AuditService
 from frontdesk.services.clinical import dto as cdto
+from frontdesk.services.clinical import removals
 from frontdesk.services.clinical.base import ChartBase, practice_zone
 from frontdesk.services.clinical.base import patient as chart_patient
 from frontdesk.services.clinical.demographics import (
@@ -25,6 +26,7 @@ from frontdesk.services.clinical.demographics import (
     new_profile,
 )
 from frontdesk.services.clinical.demographics import record as patient_record
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -259,11 +261,47 @@ class PatientService(ChartBase):
             scope=access.PATIENTS_WRITE,
         )
 
+    async def question(self, p: Principal, keep_id: int, duplicate_id: int) -> str:
+        """What to ask before merging (reading both records is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            keep = await chart_patient(s, p.practice_id, keep_id)
+            try:
+                dup = await chart_patient(s, p.practice_id, duplicate_id)
+            except NotFound as exc:
+                raise NotFound(
+                    exc.message.replace("patient_id", "duplicate_patient_id"), field="duplicate_patient_id"
+                ) from None
+            await audit.record(s, p, now, "patient.read", "patient", keep.id, detail="merge question")
+            await audit.record(s, p, now, "patient.read", "patient", dup.id, detail="merge question")
+            return (
+                f"Merge {dup.first_name} {dup.last_name} (#{dup.id}) into {keep.first_name} {keep.last_name} "
+                f"(#{keep.id})? The duplicate's appointments and chart move over and it becomes read-only."
+            )
+
+        return await self._read(p, "patient.read", "patient", keep_id, body, scopes=(access.PATIENTS_READ,))
+
     async def merge(
-        self, p: Principal, keep_id: int, duplicate_id: int, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        keep_id: int,
+        duplicate_id: int,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> cdto.MergeResult:
         """Fold a duplicate into the record kept: its appointments and chart move over, details the kept
-        record lacks are copied, and the duplicate is marked merged (kept, read-only, for the trail)."""
+        record lacks are copied, and the duplicate is marked merged (kept, read-only, for the trail).
+        It needs the person's consent."""
+        await removals.consented(
+            self.trail,
+            p,
+            "patient.merge",
+            "patient",
+            keep_id,
+            consent,
+            "merging patients",
+            scope=access.PATIENTS_WRITE,
+        )
 
         async def body(s: AsyncSession, now: datetime) -> cdto.MergeResult:
             if keep_id == duplicate_id:

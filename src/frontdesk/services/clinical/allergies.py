@@ -12,8 +12,9 @@ from frontdesk.domain.clinical.status import AllergyStatus, MedicationStatus, pa
 from frontdesk.domain.errors import Invalid
 from frontdesk.domain.timeparse import parse_date
 from frontdesk.services import audit
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
 from frontdesk.services.clinical.reference import drug_catalog
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -108,8 +109,19 @@ class AllergyService(base.ChartBase):
         return await self._write(p, "allergy.add", "patient", patient_id, idem, dto.AllergyInfo, body)
 
     async def update(
-        self, p: Principal, allergy_id: int, d: AllergyInput, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        allergy_id: int,
+        d: AllergyInput,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> dto.AllergyInfo:
+        """Change an allergy; withdrawing it (entered_in_error) needs the person's consent."""
+        if removals.withdraws(d.status):
+            await removals.consented(
+                self.trail, p, "allergy.update", "allergy", allergy_id, consent, "removing an allergy"
+            )
+
         async def body(s: AsyncSession, now: datetime) -> dto.AllergyInfo:
             row = await base.record(
                 s,
@@ -136,6 +148,23 @@ class AllergyService(base.ChartBase):
             )
 
         return await self._write(p, "allergy.update", "allergy", allergy_id, idem, dto.AllergyInfo, body)
+
+    async def question(self, p: Principal, allergy_id: int) -> str:
+        """What to ask before withdrawing an allergy (reading it is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.Allergy, p.practice_id, allergy_id, field="allergy_id", hint="list the allergies"
+            )
+            if row.status == AllergyStatus.ENTERED_IN_ERROR.value:
+                raise Invalid(
+                    "this allergy was removed as entered in error; add a new one", field="allergy_id"
+                )
+            await audit.record(s, p, now, "allergy.read", "allergy", row.id)
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            return f"Remove the {row.allergen} allergy from {name}'s chart as entered in error?"
+
+        return await self._read(p, "allergy.read", "allergy", allergy_id, body)
 
     async def _warnings(self, s: AsyncSession, row: c.Allergy) -> list[dto.AlertInfo]:
         """Active medications the (active, drug) allergy collides with: shown, never blocking the record."""

@@ -14,8 +14,9 @@ from frontdesk.domain.errors import Conflict, Invalid
 from frontdesk.domain.timeparse import parse_date
 from frontdesk.services import audit
 from frontdesk.services.audit import on_failure
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
 from frontdesk.services.clinical.reference import icd10, search_icd10
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -93,8 +94,18 @@ class DiagnosisService(base.ChartBase):
         return await self._write(p, "diagnosis.add", "patient", patient_id, idem, dto.DiagnosisInfo, body)
 
     async def update(
-        self, p: Principal, diagnosis_id: int, d: DiagnosisInput, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        diagnosis_id: int,
+        d: DiagnosisInput,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> dto.DiagnosisInfo:
+        """Change a diagnosis; withdrawing it (entered_in_error) needs the person's consent."""
+        if removals.withdraws(d.status):
+            await removals.consented(
+                self.trail, p, "diagnosis.update", "diagnosis", diagnosis_id, consent, "removing a diagnosis"
+            )
         info = await self._code(p, "diagnosis.update", "diagnosis", diagnosis_id, d.code)
 
         async def body(s: AsyncSession, now: datetime) -> dto.DiagnosisInfo:
@@ -127,6 +138,23 @@ class DiagnosisService(base.ChartBase):
         return await self._write(
             p, "diagnosis.update", "diagnosis", diagnosis_id, idem, dto.DiagnosisInfo, body
         )
+
+    async def question(self, p: Principal, diagnosis_id: int) -> str:
+        """What to ask before withdrawing a diagnosis (reading it is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.Diagnosis, p.practice_id, diagnosis_id, field="diagnosis_id", hint="list the diagnoses"
+            )
+            if row.status == D.ENTERED_IN_ERROR.value:
+                raise Invalid(
+                    "this diagnosis was removed as entered in error; add a new one", field="diagnosis_id"
+                )
+            await audit.record(s, p, now, "diagnosis.read", "diagnosis", row.id)
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            return f"Remove {row.code} {row.description} from {name}'s problem list as entered in error?"
+
+        return await self._read(p, "diagnosis.read", "diagnosis", diagnosis_id, body)
 
     async def _code(
         self,

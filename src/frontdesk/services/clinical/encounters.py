@@ -17,7 +17,8 @@ from frontdesk.domain.clinical.status import ENCOUNTER_TRANSITIONS, EncounterSta
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -250,9 +251,17 @@ class EncounterService(base.ChartBase):
         )
 
     async def discard(
-        self, p: Principal, encounter_id: int, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        encounter_id: int,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> dto.EncounterInfo:
-        """Withdraw a draft opened by mistake (kept as entered_in_error; a signed note stays)."""
+        """Withdraw a draft opened by mistake (kept as entered_in_error; a signed note stays), with the
+        person's consent."""
+        await removals.consented(
+            self.trail, p, "encounter.discard", "encounter", encounter_id, consent, "discarding an encounter"
+        )
 
         async def body(s: AsyncSession, now: datetime) -> dto.EncounterInfo:
             row = await self._row(s, p, encounter_id, lock=True)
@@ -265,6 +274,21 @@ class EncounterService(base.ChartBase):
         return await self._write(
             p, "encounter.discard", "encounter", encounter_id, idem, dto.EncounterInfo, body
         )
+
+    async def question(self, p: Principal, encounter_id: int) -> str:
+        """What to ask before discarding a draft (reading it is an audited read). A signed encounter
+        cannot be discarded: that is said now rather than after asking."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await self._row(s, p, encounter_id)
+            self._draft(row)
+            await audit.record(s, p, now, "encounter.read", "encounter", row.id)
+            info = (await self.infos(s, p, [row]))[0]
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            who = f" with {info.provider_name}" if info.provider_name else ""
+            return f"Discard the draft encounter of {removals.day(info.occurred_at)}{who} for {name}?"
+
+        return await self._read(p, "encounter.read", "encounter", encounter_id, body)
 
     # --- helpers ------------------------------------------------------------------------------
 

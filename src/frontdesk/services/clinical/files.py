@@ -21,8 +21,9 @@ from frontdesk.domain.clinical import files as rules
 from frontdesk.domain.errors import Conflict, Invalid, Unavailable
 from frontdesk.services import audit
 from frontdesk.services.audit import AuditService, on_failure
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
 from frontdesk.services.clinical.settings import ClinicalSettings
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -172,8 +173,16 @@ class FileService(base.ChartBase):
 
         return await self._read(p, "file.read", "file", file_id, body)
 
-    async def remove(self, p: Principal, file_id: int, idem: Idempotency | None = None) -> dto.FileInfo:
-        """Hide a file from the chart. The bytes are kept (records retention); only the listing changes."""
+    async def remove(
+        self,
+        p: Principal,
+        file_id: int,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
+    ) -> dto.FileInfo:
+        """Hide a file from the chart, with the person's consent. The bytes are kept (records retention);
+        only the listing changes."""
+        await removals.consented(self.trail, p, "file.remove", "file", file_id, consent, "removing a file")
 
         async def body(s: AsyncSession, now: datetime) -> dto.FileInfo:
             row = await base.record(
@@ -188,6 +197,21 @@ class FileService(base.ChartBase):
             return mapping.file_info(row, await base.practice_zone(s, p.practice_id))
 
         return await self._write(p, "file.remove", "file", file_id, idem, dto.FileInfo, body)
+
+    async def question(self, p: Principal, file_id: int) -> str:
+        """What to ask before removing a file (reading its details is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.PatientFile, p.practice_id, file_id, field="file_id", hint="list the files"
+            )
+            if row.removed_at is not None:
+                raise Conflict("this file was already removed", field="file_id")
+            await audit.record(s, p, now, "file.read", "file", row.id, detail="details")
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            return f"Remove the file {row.filename} from {name}'s chart?"
+
+        return await self._read(p, "file.read", "file", file_id, body)
 
     def _decode(self, content: str | None) -> bytes:
         field = "content_base64"

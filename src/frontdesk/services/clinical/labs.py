@@ -13,7 +13,8 @@ from frontdesk.domain.clinical.status import LabStatus, parse
 from frontdesk.domain.errors import Invalid
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -114,10 +115,19 @@ class LabService(base.ChartBase):
         return await self._write(p, "lab.add", "patient", patient_id, idem, dto.LabInfo, body)
 
     async def update(
-        self, p: Principal, lab_id: int, d: LabInput, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        lab_id: int,
+        d: LabInput,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> dto.LabInfo:
         """Correct a result: a changed value on a final result makes it `corrected`; status
-        entered_in_error withdraws it."""
+        entered_in_error withdraws it (with the person's consent)."""
+        if removals.withdraws(d.status):
+            await removals.consented(
+                self.trail, p, "lab.update", "lab", lab_id, consent, "removing a lab result"
+            )
 
         async def body(s: AsyncSession, now: datetime) -> dto.LabInfo:
             row = await base.record(
@@ -145,6 +155,23 @@ class LabService(base.ChartBase):
             return mapping.lab(row, tz)
 
         return await self._write(p, "lab.update", "lab", lab_id, idem, dto.LabInfo, body)
+
+    async def question(self, p: Principal, lab_id: int) -> str:
+        """What to ask before withdrawing a result (reading it is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.LabResult, p.practice_id, lab_id, field="lab_id", hint="list the labs"
+            )
+            if row.status == L.ENTERED_IN_ERROR.value:
+                raise Invalid("this result was withdrawn as entered in error", field="lab_id")
+            await audit.record(s, p, now, "lab.read", "lab", row.id)
+            tz = await base.practice_zone(s, p.practice_id)
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            when = removals.day(row.collected_at.astimezone(tz))
+            return f"Remove the {row.test_name} result of {when} from {name}'s chart as entered in error?"
+
+        return await self._read(p, "lab.read", "lab", lab_id, body)
 
     async def _apply(self, s: AsyncSession, p: Principal, row: c.LabResult, d: LabInput) -> None:
         if d.value is not None:

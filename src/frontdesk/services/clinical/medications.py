@@ -22,8 +22,9 @@ from frontdesk.domain.clinical.status import (
 from frontdesk.domain.errors import Conflict, Invalid
 from frontdesk.domain.timeparse import parse_date
 from frontdesk.services import audit
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
 from frontdesk.services.clinical.reference import drug_catalog
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -118,10 +119,26 @@ class MedicationService(base.ChartBase):
         return await self._write(p, "medication.add", "patient", patient_id, idem, dto.MedicationInfo, body)
 
     async def update(
-        self, p: Principal, medication_id: int, d: MedicationInput, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        medication_id: int,
+        d: MedicationInput,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> dto.MedicationInfo:
         """Change details or status (stopped, completed, on_hold, entered_in_error...). A new drug name, or
-        restarting a stopped medication, runs the prescribing check again."""
+        restarting a stopped medication, runs the prescribing check again. Withdrawing the entry
+        (entered_in_error) needs the person's consent."""
+        if removals.withdraws(d.status):
+            await removals.consented(
+                self.trail,
+                p,
+                "medication.update",
+                "medication",
+                medication_id,
+                consent,
+                "removing a medication",
+            )
 
         async def body(s: AsyncSession, now: datetime) -> dto.MedicationInfo:
             row = await base.record(
@@ -159,6 +176,19 @@ class MedicationService(base.ChartBase):
         return await self._write(
             p, "medication.update", "medication", medication_id, idem, dto.MedicationInfo, body
         )
+
+    async def question(self, p: Principal, medication_id: int) -> str:
+        """What to ask before withdrawing a medication entry (reading it is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.Medication, p.practice_id, medication_id, field="medication_id", hint="list the drugs"
+            )
+            await audit.record(s, p, now, "medication.read", "medication", row.id)
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            return f"Remove {row.drug_name} from {name}'s medications as entered in error?"
+
+        return await self._read(p, "medication.read", "medication", medication_id, body)
 
     async def _check(
         self,

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.errors import Invalid
 from frontdesk.services import audit
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -72,8 +73,12 @@ class NoteService(base.ChartBase):
         pinned: bool | None = None,
         remove: bool = False,
         idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
     ) -> dto.NoteInfo:
+        """Change a note's text or pin, or remove it (with the person's consent)."""
         action = "note.remove" if remove else "note.update"
+        if remove:
+            await removals.consented(self.trail, p, action, "note", note_id, consent, "removing a note")
 
         async def body(s: AsyncSession, now: datetime) -> dto.NoteInfo:
             row = await base.record(
@@ -97,3 +102,21 @@ class NoteService(base.ChartBase):
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
         return await self._write(p, action, "note", note_id, idem, dto.NoteInfo, body)
+
+    async def question(self, p: Principal, note_id: int) -> str:
+        """What to ask before removing a note (reading it is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.ClinicalNote, p.practice_id, note_id, field="note_id", hint="list the notes"
+            )
+            if row.removed_at is not None:
+                raise Invalid("this note was removed", field="note_id")
+            await audit.record(s, p, now, "note.read", "note", row.id)
+            tz = await base.practice_zone(s, p.practice_id)
+            by = await removals.author(s, p.practice_id, row.created_by)
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            when = removals.day(row.created_at.astimezone(tz))
+            return f"Remove the note of {when} by {by} from {name}'s chart?"
+
+        return await self._read(p, "note.read", "note", note_id, body)

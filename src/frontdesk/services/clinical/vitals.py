@@ -13,7 +13,8 @@ from frontdesk.domain.clinical import vitals as v
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit
-from frontdesk.services.clinical import base, dto, mapping
+from frontdesk.services.clinical import base, dto, mapping, removals
+from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
@@ -234,8 +235,18 @@ class VitalService(base.ChartBase):
 
         return await self._write(p, "vitals.update", "vitals", reading_id, idem, dto.VitalsInfo, body)
 
-    async def remove(self, p: Principal, reading_id: int, idem: Idempotency | None = None) -> dto.VitalsInfo:
-        """Withdraw a reading entered in error (kept, hidden from lists and trends)."""
+    async def remove(
+        self,
+        p: Principal,
+        reading_id: int,
+        idem: Idempotency | None = None,
+        consent: Consent = Consent.MISSING,
+    ) -> dto.VitalsInfo:
+        """Withdraw a reading entered in error (kept, hidden from lists and trends), with the person's
+        consent."""
+        await removals.consented(
+            self.trail, p, "vitals.remove", "vitals", reading_id, consent, "removing a vital-signs reading"
+        )
 
         async def body(s: AsyncSession, now: datetime) -> dto.VitalsInfo:
             row = await _live_reading(s, p, reading_id, "this reading was already removed")
@@ -245,6 +256,23 @@ class VitalService(base.ChartBase):
             return mapping.vitals(row, await base.practice_zone(s, p.practice_id), v.UnitSystem.METRIC)
 
         return await self._write(p, "vitals.remove", "vitals", reading_id, idem, dto.VitalsInfo, body)
+
+    async def question(self, p: Principal, reading_id: int) -> str:
+        """What to ask before withdrawing a reading (reading it is an audited read)."""
+
+        async def body(s: AsyncSession, now: datetime) -> str:
+            row = await base.record(
+                s, c.VitalReading, p.practice_id, reading_id, field="vitals_id", hint="list the vitals"
+            )
+            if row.removed_at is not None:
+                raise Conflict("this reading was already removed", field="vitals_id")
+            await audit.record(s, p, now, "vitals.read", "vitals", row.id)
+            tz = await base.practice_zone(s, p.practice_id)
+            name = await removals.patient_name(s, p.practice_id, row.patient_id)
+            when = row.measured_at.astimezone(tz)
+            return f"Remove the vital signs of {removals.day(when)} at {when:%H:%M} from {name}'s chart?"
+
+        return await self._read(p, "vitals.read", "vitals", reading_id, body)
 
     async def templates(self, p: Principal) -> list[dto.TemplateInfo]:
         p.require(access.APPOINTMENTS_READ)
