@@ -431,3 +431,18 @@ async def test_schedule_by_time_reads_it_in_the_doctors_datebook_zone(connect: C
         assert offset.structured_content["appointment"]["start"] == "2026-03-04T11:00:00+00:00"
         lunch = await client.call_tool("schedule_appointment", base | {"slotTime": "2026-03-04T12:00"})
         assert lunch.is_error and "not free at 2026-03-04T12:00" in lunch.structured_content["error"]
+
+
+async def test_error_hints_name_the_surfaces_own_tools(connect: Connect, scenario: Scenario) -> None:
+    """A message pointing to a tool names it as the surface calls it."""
+    booking = {"datebook_id": scenario.ny, "doctor_id": scenario.garcia, "starts_at": "2026-03-03T10:00"}
+    for surface, tool, args, hint in (
+        ("frontdesk", "create_appointment", booking | {"patient_id": 999999}, "call find_patients"),
+        ("odonto", "create_appointment", booking | {"patient_id": 999999}, "call search_patients"),
+        ("charm", "managePatient", {"action": "get", "patient_id": 999999}, "call findPatients"),
+        ("frontdesk", "manage_patient", {"action": "get", "patient_id": 999999}, "call find_patients"),
+    ):
+        async with connect(surface) as client:
+            r = await client.call_tool(tool, args)
+            assert r.is_error and hint in r.content[0].text, (surface, r.content[0].text)
+            assert hint in r.structured_content["error"]["message"]

@@ -3,7 +3,8 @@ take in every tool's output schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from mcp_types import CallToolResult, TextContent
@@ -43,18 +44,30 @@ def error_schema(style: Style) -> tuple[dict[str, Any], list[str]]:
     return {"error": ERROR}, ["error"]
 
 
-def tool_error(exc: FrontdeskError, *, style: Style = "frontdesk") -> CallToolResult:
-    """A business failure as a tool result the model can read and act on."""
+def reword(text: str, words: Mapping[str, str]) -> str:
+    """`text` with the tools it names (Frontdesk's names) called as a surface calls them."""
+    if not words:
+        return text
+    pattern = r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)"
+    return re.sub(pattern, lambda m: words[m.group(1)], text)
+
+
+def tool_error(
+    exc: FrontdeskError, *, style: Style = "frontdesk", words: Mapping[str, str] | None = None
+) -> CallToolResult:
+    """A business failure as a tool result the model can read and act on. `words` renames the tools
+    a message points to ("call find_patients") into the surface's own."""
+    message = reword(exc.message, words or {})
     structured: dict[str, Any]
     if style == "medapp":
-        structured = {"success": False, "error": exc.message, "code": exc.code}
+        structured = {"success": False, "error": message, "code": exc.code}
         if exc.field:
             structured["field"] = exc.field
     else:
-        structured = {"error": exc.to_dict()}
-    prefix = f"{exc.field}: " if exc.field and not exc.message.startswith(exc.field) else ""
+        structured = {"error": exc.to_dict() | {"message": message}}
+    prefix = f"{exc.field}: " if exc.field and not message.startswith(exc.field) else ""
     return CallToolResult(
-        content=[TextContent(type="text", text=f"Error ({exc.code}): {prefix}{exc.message}")],
+        content=[TextContent(type="text", text=f"Error ({exc.code}): {prefix}{message}")],
         structured_content=structured,
         is_error=True,
     )

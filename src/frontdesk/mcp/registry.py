@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import inspect
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -34,7 +33,7 @@ from mcp_types import (
 from pydantic import BaseModel, Field, create_model
 
 from frontdesk.domain.errors import FrontdeskError
-from frontdesk.mcp.errors import error_schema, tool_error
+from frontdesk.mcp.errors import error_schema, reword, tool_error
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.operations import Attachment, Call, Input, Operation
@@ -146,10 +145,7 @@ def _rename_text(text: str, binding: Binding) -> str:
 
 def surface_text(text: str, binding: Binding) -> str:
     """`text` with the tools it names called as this surface calls them."""
-    if not binding.words:
-        return text
-    pattern = r"(?<!\w)(" + "|".join(map(re.escape, binding.words)) + r")(?!\w)"
-    return re.sub(pattern, lambda m: binding.words[m.group(1)], text)
+    return reword(text, binding.words)
 
 
 def _can_elicit(ctx: Context[Any, Any]) -> bool:
@@ -204,7 +200,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Principal]) 
         try:
             result = await op.invoke(call_of(kw, p, _consent(outcome)))
         except FrontdeskError as exc:
-            return tool_error(exc, style=op.style)
+            return tool_error(exc, style=op.style, words=binding.words)
         return CallToolResult(
             content=[TextContent(type="text", text=result.text), *map(_resource, result.attachments)],
             structured_content=result.json(),

@@ -61,12 +61,24 @@ def _frontdesk() -> tuple[Binding, ...]:
     return tuple(Binding(op) for op in ops if op is not sched.SEARCH_PATIENTS)
 
 
+# How Frontdesk's tool names in texts read on the Odonto.me surface (it has no slot search: its
+# seed checks the schedule with list_appointments).
+ODONTO_WORDS = {"find_patients": "search_patients", "find_available_slots": "list_appointments"}
+
+
 def _odonto() -> tuple[Binding, ...]:
     """The Odonto.me seed (000): six tools, its parameters only."""
-    return (
+    bound = (
         Binding(sched.LIST_DATEBOOKS),
         Binding(sched.LIST_DOCTORS, omit=frozenset({"name", "specialty", "city"})),
-        Binding(sched.LIST_APPOINTMENTS, omit=frozenset({"patient_id"})),
+        Binding(
+            sched.LIST_APPOINTMENTS,
+            omit=frozenset({"patient_id"}),
+            description="Query the schedule for a date range. Use this to check availability, see who is "
+            "coming in today, or review upcoming appointments. Times are ISO 8601 in the datebook's time "
+            "zone unless they carry an offset. Limits: the range may span at most 90 days and at most 500 "
+            "appointments are returned (truncated=true says there were more).",
+        ),
         Binding(sched.CREATE_APPOINTMENT, omit=frozenset({"service_id", "allow_overlap", "idempotency_key"})),
         Binding(
             sched.UPDATE_APPOINTMENT,
@@ -75,6 +87,7 @@ def _odonto() -> tuple[Binding, ...]:
         ),
         Binding(sched.SEARCH_PATIENTS),
     )
+    return tuple(replace(b, words=ODONTO_WORDS) for b in bound)
 
 
 def _widget(invoking: str, invoked: str) -> dict[str, Any]:
@@ -87,6 +100,9 @@ def _widget(invoking: str, invoked: str) -> dict[str, Any]:
     }
 
 
+MEDAPP_WORDS = {"find_available_slots": "get_available_slots", "list_doctors": "search_doctors"}
+
+
 def _medapp() -> tuple[Binding, ...]:
     """The Medical Appointment Server seed (004): three tools with the widget's metadata."""
     return (
@@ -94,7 +110,11 @@ def _medapp() -> tuple[Binding, ...]:
         Binding(
             medapp.GET_AVAILABLE_SLOTS, meta=_widget("Checking availability...", "Found available times")
         ),
-        Binding(medapp.SCHEDULE_APPOINTMENT, meta=_widget("Booking appointment...", "Appointment booked")),
+        Binding(
+            medapp.SCHEDULE_APPOINTMENT,
+            meta=_widget("Booking appointment...", "Appointment booked"),
+            words=MEDAPP_WORDS,  # e.g. "already booked ...; pick another time (call get_available_slots)"
+        ),
     )
 
 
@@ -166,7 +186,9 @@ def install(
     bound = bindings(surface)
     who = caller(default)
     server.add_tools(
-        [build_tool(b, app, who) for b in bound], {b.tool_name: b.operation.style for b in bound}
+        [build_tool(b, app, who) for b in bound],
+        {b.tool_name: b.operation.style for b in bound},
+        {b.tool_name: b.words for b in bound},
     )
     scopes = {b.tool_name: b.operation.scopes for b in bound}
     middleware.append(ToolGuard(default, scopes))

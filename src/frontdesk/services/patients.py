@@ -86,7 +86,7 @@ async def resolve_or_create(
     if patient_id is not None:
         row = await repo.get(s, p.practice_id, patient_id)
         if row is None:
-            raise NotFound(f"no patient with id {patient_id}; call search_patients", field="patient_id")
+            raise NotFound(f"no patient with id {patient_id}; call find_patients", field="patient_id")
         return row
     if patient_name is None:
         raise Invalid(

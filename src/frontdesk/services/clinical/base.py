@@ -123,7 +123,7 @@ async def patient(s: AsyncSession, practice_id: int, patient_id: int, *, writabl
         _locked(s, practice_id, patient_id) if writable else patient_repo.get(s, practice_id, patient_id)
     )
     if row is None:
-        raise NotFound(f"no patient with id {patient_id}; call findPatients", field="patient_id")
+        raise NotFound(f"no patient with id {patient_id}; call find_patients", field="patient_id")
     if writable:
         prof = await profile_repo.profile(s, practice_id, patient_id)
         if prof is not None and prof.status == PatientStatus.MERGED.value:
@@ -157,7 +157,7 @@ async def provider(
         return None
     row = await dir_repo.provider(s, practice_id, provider_id)
     if row is None:
-        raise NotFound(f"no provider with id {provider_id}; call getPracticeInfo", field=field)
+        raise NotFound(f"no provider with id {provider_id}; call list_doctors", field=field)
     return row
 
 

@@ -331,7 +331,7 @@ class EncounterService(base.ChartBase):
             book = await dir_repo.datebook(s, p.practice_id, d.datebook_id)
             if book is None:
                 raise NotFound(
-                    f"no facility with id {d.datebook_id}; call getPracticeInfo", field="datebook_id"
+                    f"no facility with id {d.datebook_id}; call list_datebooks", field="datebook_id"
                 )
             row.datebook_id = book.id
         if d.occurred_at is not None:

@@ -89,7 +89,10 @@ async def _template(
     for t, row_id in await templates(s, practice_id):
         if wanted in (t.key, t.name.lower()):
             return t, row_id
-    raise NotFound(f"no vital template {key.strip()!r}; call getPracticeInfo for the list", field="template")
+    raise NotFound(
+        f"no vital template {key.strip()!r}; list them with manage_patient_vitals (action templates)",
+        field="template",
+    )
 
 
 async def _template_of(s: AsyncSession, practice_id: int, template_id: int | None) -> v.VitalTemplate | None:
