@@ -27,7 +27,7 @@ def integer_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def string_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    if schema.get("type") == "string" and "enum" not in schema:
+    if schema.get("type") == "string" and "enum" not in schema and "const" not in schema:
         return [schema]
     return [s for sub in schema.get("anyOf", []) for s in string_schemas(sub)]
 
