@@ -12,7 +12,6 @@ from frontdesk.domain.clinical.status import PatientStatus
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.text import fold
 from frontdesk.services import audit, dto, mapping
-from frontdesk.services.audit import AuditService
 from frontdesk.services.clinical import dto as cdto
 from frontdesk.services.clinical.base import ChartBase, practice_zone
 from frontdesk.services.clinical.base import patient as chart_patient
@@ -25,11 +24,10 @@ from frontdesk.services.clinical.demographics import (
     new_profile,
 )
 from frontdesk.services.clinical.demographics import record as patient_record
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import patients as repo
 from frontdesk.storage.repositories.clinical import patients as profile_repo
 from frontdesk.storage.repositories.clinical import records
@@ -98,22 +96,21 @@ async def resolve_or_create(
 
 
 class PatientService(ChartBase):
-    def __init__(self, db: Database, clock: Clock, trail: AuditService | None = None) -> None:
-        super().__init__(db, clock, trail or AuditService(db, clock))
-
     async def search(self, p: Principal, query: str, limit: int = SEARCH_LIMIT) -> list[dto.PatientInfo]:
-        p.require("patients:read")
         text = (query or "").strip()
-        if not text:
-            raise Invalid("query must not be empty: give part of a name or a patient UID", field="query")
-        if len(text) > 120:
-            raise Invalid("query must be at most 120 characters", field="query")
         limit = max(1, min(limit, SEARCH_LIMIT))
-        async with self.trail.reading() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> list[dto.PatientInfo]:
+            if not text:
+                raise Invalid("query must not be empty: give part of a name or a patient UID", field="query")
+            if len(text) > 120:
+                raise Invalid("query must be at most 120 characters", field="query")
             rows = await repo.search(s, p.practice_id, fold(text), text, limit)
             detail = f"{len(rows)} results"
-            await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)
+            await audit.record(s, p, now, "patient.search", "patient", None, detail=detail)
             return [mapping.patient(r) for r in rows]
+
+        return await self.uc.read(p, "patient.search", "patient", None, body, scopes=(access.PATIENTS_READ,))
 
     async def create(
         self,
@@ -124,20 +121,23 @@ class PatientService(ChartBase):
         phone: str | None = None,
         email: str | None = None,
     ) -> dto.PatientInfo:
-        p.require("patients:write")
-        first = validation.required_text(first_name, field="first_name")
-        last = validation.required_text(last_name, field="last_name")
-        async with self.db.write() as s:
+        async def body(s: AsyncSession, now: datetime) -> dto.PatientInfo:
+            first = validation.required_text(first_name, field="first_name")
+            last = validation.required_text(last_name, field="last_name")
             row = await create_patient(
                 s,
                 p,
-                self.clock(),
+                now,
                 first_name=first,
                 last_name=last,
                 phone=validation.phone(phone),
                 email=validation.email(email),
             )
             return mapping.patient(row)
+
+        return await self.uc.write(
+            p, "patient.create", "patient", None, body, scope=access.PATIENTS_WRITE, result=dto.PatientInfo
+        )
 
     # --- full demographics (managePatient, findPatients) ---------------------------------------
 
@@ -151,7 +151,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.read", "patient", row.id)
             return patient_record(row, prof, now.astimezone(tz).date(), tz)
 
-        return await self._read(
+        return await self.uc.read(
             p, "patient.read", "patient", patient_id, body, scopes=(access.PATIENTS_READ,)
         )
 
@@ -176,8 +176,15 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.create", "patient", row.id)
             return patient_record(row, prof, today, tz)
 
-        return await self._write(
-            p, "patient.create", "patient", None, idem, cdto.PatientRecord, body, scope=access.PATIENTS_WRITE
+        return await self.uc.write(
+            p,
+            "patient.create",
+            "patient",
+            None,
+            body,
+            scope=access.PATIENTS_WRITE,
+            result=cdto.PatientRecord,
+            idem=idem,
         )
 
     async def update(
@@ -196,15 +203,15 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.update", "patient", row.id, detail=",".join(d.given()))
             return patient_record(row, prof, today, tz)
 
-        return await self._write(
+        return await self.uc.write(
             p,
             "patient.update",
             "patient",
             patient_id,
-            idem,
-            cdto.PatientRecord,
             body,
             scope=access.PATIENTS_WRITE,
+            result=cdto.PatientRecord,
+            idem=idem,
         )
 
     async def set_status(
@@ -226,15 +233,15 @@ class PatientService(ChartBase):
             tz = await practice_zone(s, p.practice_id)
             return patient_record(row, prof, now.astimezone(tz).date(), tz)
 
-        return await self._write(
+        return await self.uc.write(
             p,
             "patient.status",
             "patient",
             patient_id,
-            idem,
-            cdto.PatientRecord,
             body,
             scope=access.PATIENTS_WRITE,
+            result=cdto.PatientRecord,
+            idem=idem,
         )
 
     async def merge(
@@ -280,8 +287,15 @@ class PatientService(ChartBase):
             kept = patient_record(keep, keep_prof, now.astimezone(tz).date(), tz)
             return cdto.MergeResult(kept=kept, merged_id=dup.id, moved={k: v for k, v in moved.items() if v})
 
-        return await self._write(
-            p, "patient.merge", "patient", keep_id, idem, cdto.MergeResult, body, scope=access.PATIENTS_WRITE
+        return await self.uc.write(
+            p,
+            "patient.merge",
+            "patient",
+            keep_id,
+            body,
+            scope=access.PATIENTS_WRITE,
+            result=cdto.MergeResult,
+            idem=idem,
         )
 
     async def find(self, p: Principal, q: FindQuery) -> cdto.PatientPage:
@@ -303,7 +317,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.find", "patient", None, detail=detail)
             return cdto.PatientPage(found, q.page, q.page_size, len(rows) > q.page_size)
 
-        return await self._read(p, "patient.find", "patient", None, body, scopes=(access.PATIENTS_READ,))
+        return await self.uc.read(p, "patient.find", "patient", None, body, scopes=(access.PATIENTS_READ,))
 
     async def _profile(
         self, s: AsyncSession, p: Principal, patient_id: int, now: datetime

@@ -54,12 +54,12 @@ class DiagnosisService(base.ChartBase):
                 out = [_billing_view(x) for x in out]
             return out
 
-        return await self._read(p, "diagnosis.list", "patient", patient_id, body, scopes=READERS)
+        return await self.uc.read(p, "diagnosis.list", "patient", patient_id, body, scopes=READERS)
 
     async def search_codes(self, p: Principal, query: str, limit: int = 25) -> list[dto.CodeInfo]:
         """ICD-10-CM reference search: no patient data, so nothing to audit. The code set is loaded and
         scanned in a worker thread, off the event loop."""
-        base.require_any(p, *READERS)
+        p.require_any(*READERS)
         return await asyncio.to_thread(search_icd10, query, limit)
 
     async def add(
@@ -90,7 +90,16 @@ class DiagnosisService(base.ChartBase):
             )
             return mapping.diagnosis(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, "diagnosis.add", "patient", patient_id, idem, dto.DiagnosisInfo, body)
+        return await self.uc.write(
+            p,
+            "diagnosis.add",
+            "patient",
+            patient_id,
+            body,
+            scope=base.WRITE,
+            result=dto.DiagnosisInfo,
+            idem=idem,
+        )
 
     async def update(
         self, p: Principal, diagnosis_id: int, d: DiagnosisInput, idem: Idempotency | None = None
@@ -124,8 +133,15 @@ class DiagnosisService(base.ChartBase):
             await audit.record(s, p, now, "diagnosis.update", "diagnosis", row.id)
             return mapping.diagnosis(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(
-            p, "diagnosis.update", "diagnosis", diagnosis_id, idem, dto.DiagnosisInfo, body
+        return await self.uc.write(
+            p,
+            "diagnosis.update",
+            "diagnosis",
+            diagnosis_id,
+            body,
+            scope=base.WRITE,
+            result=dto.DiagnosisInfo,
+            idem=idem,
         )
 
     async def _code(

@@ -125,7 +125,7 @@ class EncounterService(base.ChartBase):
             )
             return await self.infos(s, p, rows)
 
-        return await self._read(p, "encounter.list", "patient", patient_id, body, scopes=READERS)
+        return await self.uc.read(p, "encounter.list", "patient", patient_id, body, scopes=READERS)
 
     async def get(self, p: Principal, encounter_id: int) -> dto.EncounterInfo:
         async def body(s: AsyncSession, now: datetime) -> dto.EncounterInfo:
@@ -133,7 +133,7 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.read", "encounter", row.id)
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._read(p, "encounter.read", "encounter", encounter_id, body, scopes=READERS)
+        return await self.uc.read(p, "encounter.read", "encounter", encounter_id, body, scopes=READERS)
 
     async def create(
         self, p: Principal, patient_id: int, d: EncounterInput, idem: Idempotency | None = None
@@ -174,7 +174,16 @@ class EncounterService(base.ChartBase):
             )
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(p, "encounter.create", "patient", patient_id, idem, dto.EncounterInfo, body)
+        return await self.uc.write(
+            p,
+            "encounter.create",
+            "patient",
+            patient_id,
+            body,
+            scope=base.WRITE,
+            result=dto.EncounterInfo,
+            idem=idem,
+        )
 
     async def update(
         self, p: Principal, encounter_id: int, d: EncounterInput, idem: Idempotency | None = None
@@ -192,8 +201,15 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.update", "encounter", row.id, detail=",".join(d.given()))
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.update", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p,
+            "encounter.update",
+            "encounter",
+            encounter_id,
+            body,
+            scope=base.WRITE,
+            result=dto.EncounterInfo,
+            idem=idem,
         )
 
     async def sign(
@@ -216,8 +232,15 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.sign", "encounter", row.id)
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.sign", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p,
+            "encounter.sign",
+            "encounter",
+            encounter_id,
+            body,
+            scope=base.WRITE,
+            result=dto.EncounterInfo,
+            idem=idem,
         )
 
     async def addendum(
@@ -245,8 +268,15 @@ class EncounterService(base.ChartBase):
             )
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.addendum", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p,
+            "encounter.addendum",
+            "encounter",
+            encounter_id,
+            body,
+            scope=base.WRITE,
+            result=dto.EncounterInfo,
+            idem=idem,
         )
 
     async def discard(
@@ -262,8 +292,15 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.discard", "encounter", row.id)
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.discard", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p,
+            "encounter.discard",
+            "encounter",
+            encounter_id,
+            body,
+            scope=base.WRITE,
+            result=dto.EncounterInfo,
+            idem=idem,
         )
 
     # --- helpers ------------------------------------------------------------------------------

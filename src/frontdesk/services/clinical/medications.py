@@ -85,7 +85,7 @@ class MedicationService(base.ChartBase):
             )
             return [mapping.medication(r, tz) for r in rows]
 
-        return await self._read(p, "medication.list", "patient", patient_id, body)
+        return await self.uc.read(p, "medication.list", "patient", patient_id, body, scopes=base.READ)
 
     async def add(
         self, p: Principal, patient_id: int, d: MedicationInput, idem: Idempotency | None = None
@@ -115,7 +115,16 @@ class MedicationService(base.ChartBase):
             await audit.record(s, p, now, "medication.add", "medication", row.id, detail=detail)
             return mapping.medication(row, await base.practice_zone(s, p.practice_id), prescriber)
 
-        return await self._write(p, "medication.add", "patient", patient_id, idem, dto.MedicationInfo, body)
+        return await self.uc.write(
+            p,
+            "medication.add",
+            "patient",
+            patient_id,
+            body,
+            scope=base.WRITE,
+            result=dto.MedicationInfo,
+            idem=idem,
+        )
 
     async def update(
         self, p: Principal, medication_id: int, d: MedicationInput, idem: Idempotency | None = None
@@ -156,8 +165,15 @@ class MedicationService(base.ChartBase):
             prescriber = await base.provider(s, p.practice_id, row.prescriber_id, field="prescriber_id")
             return mapping.medication(row, await base.practice_zone(s, p.practice_id), prescriber)
 
-        return await self._write(
-            p, "medication.update", "medication", medication_id, idem, dto.MedicationInfo, body
+        return await self.uc.write(
+            p,
+            "medication.update",
+            "medication",
+            medication_id,
+            body,
+            scope=base.WRITE,
+            result=dto.MedicationInfo,
+            idem=idem,
         )
 
     async def _check(

@@ -35,7 +35,7 @@ class NoteService(base.ChartBase):
             rows = sorted(rows, key=lambda r: (not r.pinned, -r.created_at.timestamp(), -r.id))
             return [mapping.note(r, tz) for r in rows]
 
-        return await self._read(p, "note.list", "patient", patient_id, body)
+        return await self.uc.read(p, "note.list", "patient", patient_id, body, scopes=base.READ)
 
     async def add(
         self,
@@ -61,7 +61,9 @@ class NoteService(base.ChartBase):
             await audit.record(s, p, now, "note.add", "note", row.id, detail=f"patient {patient_id}")
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, "note.add", "patient", patient_id, idem, dto.NoteInfo, body)
+        return await self.uc.write(
+            p, "note.add", "patient", patient_id, body, scope=base.WRITE, result=dto.NoteInfo, idem=idem
+        )
 
     async def update(
         self,
@@ -96,4 +98,6 @@ class NoteService(base.ChartBase):
             await audit.record(s, p, now, action, "note", row.id)
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, action, "note", note_id, idem, dto.NoteInfo, body)
+        return await self.uc.write(
+            p, action, "note", note_id, body, scope=base.WRITE, result=dto.NoteInfo, idem=idem
+        )

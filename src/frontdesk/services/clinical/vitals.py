@@ -144,7 +144,7 @@ class VitalService(base.ChartBase):
             )
             return [mapping.vitals(r, tz, system) for r in rows], mapping.trends(rows, tz, system)
 
-        return await self._read(p, "vitals.list", "patient", patient_id, body)
+        return await self.uc.read(p, "vitals.list", "patient", patient_id, body, scopes=base.READ)
 
     async def add(
         self,
@@ -185,7 +185,9 @@ class VitalService(base.ChartBase):
             system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
             return mapping.vitals(row, tz, system)
 
-        return await self._write(p, "vitals.add", "patient", patient_id, idem, dto.VitalsInfo, body)
+        return await self.uc.write(
+            p, "vitals.add", "patient", patient_id, body, scope=base.WRITE, result=dto.VitalsInfo, idem=idem
+        )
 
     async def update(
         self,
@@ -232,7 +234,9 @@ class VitalService(base.ChartBase):
             system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
             return mapping.vitals(row, tz, system)
 
-        return await self._write(p, "vitals.update", "vitals", reading_id, idem, dto.VitalsInfo, body)
+        return await self.uc.write(
+            p, "vitals.update", "vitals", reading_id, body, scope=base.WRITE, result=dto.VitalsInfo, idem=idem
+        )
 
     async def remove(self, p: Principal, reading_id: int, idem: Idempotency | None = None) -> dto.VitalsInfo:
         """Withdraw a reading entered in error (kept, hidden from lists and trends)."""
@@ -244,7 +248,9 @@ class VitalService(base.ChartBase):
             await audit.record(s, p, now, "vitals.remove", "vitals", row.id)
             return mapping.vitals(row, await base.practice_zone(s, p.practice_id), v.UnitSystem.METRIC)
 
-        return await self._write(p, "vitals.remove", "vitals", reading_id, idem, dto.VitalsInfo, body)
+        return await self.uc.write(
+            p, "vitals.remove", "vitals", reading_id, body, scope=base.WRITE, result=dto.VitalsInfo, idem=idem
+        )
 
     async def templates(self, p: Principal) -> list[dto.TemplateInfo]:
         p.require(access.APPOINTMENTS_READ)
@@ -279,6 +285,13 @@ class VitalService(base.ChartBase):
             await audit.record(s, p, now, "vitals.template", "vital_template", row.id)
             return template_info(_from_row(row), row.id)
 
-        return await self._write(
-            p, "vitals.template", "vital_template", None, idem, dto.TemplateInfo, body, scope=access.ADMIN
+        return await self.uc.write(
+            p,
+            "vitals.template",
+            "vital_template",
+            None,
+            body,
+            scope=access.ADMIN,
+            result=dto.TemplateInfo,
+            idem=idem,
         )
