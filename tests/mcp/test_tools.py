@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
 from frontdesk.mcp.tools.clinical import TOOL_NAMES as CLINICAL_TOOLS
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario, build_scenario
 from tests.mcp.conftest import Connect
 

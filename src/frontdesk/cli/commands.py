@@ -11,14 +11,13 @@ import sys
 
 from frontdesk.cli import workers
 from frontdesk.cli.registry import area_for
+from frontdesk.composition import Frontdesk, default_database_url
 from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.services import demo
-from frontdesk.services.app import Frontdesk
-from frontdesk.storage.db import default_url
 
 
 def _url(args: argparse.Namespace) -> str:
-    return args.database_url or default_url()
+    return args.database_url or default_database_url()
 
 
 async def run(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from frontdesk.mcp.errors import invalid_arguments, tool_error
 if TYPE_CHECKING:
     from mcp.server.context import ServerMiddleware
 
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
     from frontdesk.services.context import Principal
 
 INSTRUCTIONS = """Frontdesk runs a practice's schedule. Typical flows:

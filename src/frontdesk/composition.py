@@ -1,0 +1,114 @@
+"""The composition root: the one module that builds the database, the settings and every service,
+and wires them together. Adapters (mcp, http, cli) reach the storage only through it: they open a
+`Frontdesk` (`Frontdesk.open` migrates first, `Frontdesk.build` does not) and call its services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontdesk.domain.errors import FrontdeskError
+from frontdesk.services import demo
+from frontdesk.services.audit import AuditService
+from frontdesk.services.clinical.allergies import AllergyService
+from frontdesk.services.clinical.diagnoses import DiagnosisService
+from frontdesk.services.clinical.encounters import EncounterService
+from frontdesk.services.clinical.fhir import FhirExportService
+from frontdesk.services.clinical.files import FileService
+from frontdesk.services.clinical.history import HistoryService
+from frontdesk.services.clinical.labs import LabService
+from frontdesk.services.clinical.medications import MedicationService
+from frontdesk.services.clinical.notes import NoteService
+from frontdesk.services.clinical.practice import PracticeInfoService
+from frontdesk.services.clinical.recalls import RecallService
+from frontdesk.services.clinical.schedule import PatientScheduleService
+from frontdesk.services.clinical.settings import ClinicalSettings
+from frontdesk.services.clinical.vitals import VitalService
+from frontdesk.services.context import Clock, system_clock
+from frontdesk.services.directory import DirectoryService
+from frontdesk.services.dto import PracticeInfo
+from frontdesk.services.oauth import OAuthService, OAuthSettings
+from frontdesk.services.oauth_clients import ClientService
+from frontdesk.services.patients import PatientService
+from frontdesk.services.practices import PracticeService
+from frontdesk.services.scheduling.appointments import AppointmentService
+from frontdesk.services.scheduling.availability import AvailabilityService
+from frontdesk.services.settings import Settings
+from frontdesk.services.staff import StaffService
+from frontdesk.services.usecase import UseCases
+from frontdesk.storage.db import Database, default_url
+from frontdesk.storage.migrate import upgrade
+
+__all__ = ["Frontdesk", "default_database_url"]
+
+
+def default_database_url() -> str:
+    """FRONTDESK_DATABASE_URL, else the embedded SQLite file under FRONTDESK_DATA_DIR (~/.frontdesk)."""
+    return default_url()
+
+
+class Frontdesk:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock = system_clock,
+        settings: Settings | None = None,
+        oauth_settings: OAuthSettings | None = None,
+        clinical_settings: ClinicalSettings | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or Settings.from_env()
+        self.audit = AuditService(db, clock)
+        # Every use case of every service below runs in this one skeleton (services/usecase.py).
+        self.usecases = uc = UseCases(db, clock, self.audit)
+        self.practices = PracticeService(uc)
+        self.directory = DirectoryService(db)
+        self.patients = PatientService(uc)
+        self.appointments = AppointmentService(uc, self.settings)
+        self.availability = AvailabilityService(db, clock, self.settings)
+        self.staff = StaffService(uc)
+        self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
+        self.clients = ClientService(uc)
+        # The chart (clinical records): each service checks clinical scopes and audits every read.
+        self.clinical_settings = clinical_settings or ClinicalSettings.from_env()
+        self.encounters = EncounterService(uc)
+        self.medications = MedicationService(uc)
+        self.allergies = AllergyService(uc)
+        self.diagnoses = DiagnosisService(uc)
+        self.notes = NoteService(uc)
+        self.recalls = RecallService(uc)
+        self.vitals = VitalService(uc)
+        self.labs = LabService(uc)
+        self.files = FileService(uc, self.clinical_settings)
+        self.history = HistoryService(uc)
+        self.practice_info = PracticeInfoService(db)
+        self.patient_schedule = PatientScheduleService(uc)
+        self.fhir = FhirExportService(uc)
+
+    @classmethod
+    def build(cls, url: str | None = None, **kwargs: Any) -> Frontdesk:
+        """On the database at `url` (default: `default_database_url()`), as it is: no migration."""
+        return cls(Database(url), **kwargs)
+
+    @classmethod
+    async def open(cls, url: str | None = None, *, migrate: bool = True, **kwargs: Any) -> Frontdesk:
+        """On the database at `url`, migrated to the newest schema first (unless `migrate=False`)."""
+        db = Database(url)
+        if migrate:
+            await upgrade(db.url)
+        return cls(db, **kwargs)
+
+    async def seed_demo(self) -> tuple[PracticeInfo, bool]:
+        """The demo practice (slug `demo`), created once: (practice, created now)."""
+        return await demo.seed(self.usecases)
+
+    async def healthy(self) -> bool:
+        return await self.db.ping()
+
+    async def close(self) -> None:
+        try:
+            await self.audit.seal_all()  # leave no entry of this process outside the chain
+        except FrontdeskError:
+            pass
+        await self.db.dispose()
