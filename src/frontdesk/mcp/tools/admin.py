@@ -8,9 +8,9 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 
 READ = ToolAnnotations(

@@ -12,13 +12,13 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Ambiguous, FrontdeskError, Invalid, NotFound
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
 from frontdesk.mcp.errors import tool_error
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.tools.scheduling import idempotency
 from frontdesk.services import dto
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.scheduling.availability import parse_slot_id

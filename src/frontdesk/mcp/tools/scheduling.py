@@ -8,12 +8,12 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
 from frontdesk.mcp import shapes
 from frontdesk.mcp.guard import fingerprint
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency, check_key
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest

@@ -8,9 +8,9 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.tools.clinical import drugs, encounters, files, measures, overview, patients, problems
-from frontdesk.services.app import Frontdesk
 
 TOOL_NAMES = frozenset(
     {

@@ -18,6 +18,7 @@ from mcp_types import (
 )
 from pydantic import Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import FrontdeskError, NotFound
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
@@ -32,7 +33,6 @@ from frontdesk.mcp.tools.clinical.common import (
     idem,
     plain,
 )
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.clinical import dto
 from frontdesk.services.context import Principal
 

@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult
 from pydantic import Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
 from frontdesk.mcp.tools.clinical import shapes
@@ -21,7 +22,6 @@ from frontdesk.mcp.tools.clinical.common import (
     idem,
     plain,
 )
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.clinical.labs import LabInput
 from frontdesk.services.clinical.vitals import VitalsInput
 from frontdesk.services.context import Principal

@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult
 from pydantic import BaseModel, Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
 from frontdesk.mcp import shapes as sched
 from frontdesk.mcp.principal import PrincipalResolver
@@ -24,7 +25,6 @@ from frontdesk.mcp.tools.clinical.common import (
     idem,
     plain,
 )
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 

@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import CallToolResult
 from pydantic import Field
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
 from frontdesk.mcp.principal import PrincipalResolver
 from frontdesk.mcp.respond import Reply, run
@@ -23,7 +24,6 @@ from frontdesk.mcp.tools.clinical.common import (
     idem,
     plain,
 )
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.clinical.demographics import Demographics, FindQuery
 from frontdesk.services.context import Principal
 
