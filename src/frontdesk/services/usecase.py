@@ -56,8 +56,8 @@ def _again(exc: Conflict | Unavailable) -> bool:
 
 
 def stored_result(stored: str) -> Any:
-    """The result part of a stored response. Responses stored before the one format (the scheduling
-    tools' own, until 0.1) hold the result's fields at the top level."""
+    """The result part of a stored response. A response stored before there was one format (the
+    scheduling service's own) holds the result's fields at the top level instead."""
     data = json.loads(stored)
     return data["result"] if isinstance(data, dict) and data.keys() == {"result"} else data
 
