@@ -233,18 +233,20 @@ class OAuthService:
     async def exchange_refresh(self, client_id: str, token: str, scopes: list[str]) -> Issued:
         """Rotate: the presented refresh token is spent, a new access and refresh token are issued in
         the same family, never beyond its absolute expiry nor the user's current role."""
+        refused = TokenRefused("invalid_grant", "refresh token is not valid")
         practice_id = practice_of(REFRESH, token)
+        if practice_id is None:
+            raise refused
 
         async def body(s: AsyncSession, now: datetime) -> Issued | None:
-            assert practice_id is not None
             found = await repo.token_with_grant(s, practice_id, digest(token), "refresh")
             if found is not None and found[1].client_id == client_id:
                 return await self._rotate(s, found[0], found[1], set(scopes))
             return None
 
-        issued = None if practice_id is None else await self.uc.run(body)
-        if issued is None:
-            raise TokenRefused("invalid_grant", "refresh token is not valid")
+        issued = await self.uc.run(body)
+        if issued is None:  # raised only now, so a replay's revocation is committed
+            raise refused
         return issued
 
     async def _rotate(

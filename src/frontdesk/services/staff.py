@@ -236,7 +236,7 @@ class StaffService:
             )
 
         outcome = await self.uc.run(body)
-        if isinstance(outcome, SignInRefused):  # audited (committed with the used code's step), then raised
+        if isinstance(outcome, SignInRefused):  # its audit entry is committed; now it is raised
             raise outcome
         return outcome
 
