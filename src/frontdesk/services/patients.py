@@ -96,6 +96,9 @@ async def resolve_or_create(
 
 
 class PatientService(ChartBase):
+    reads = (access.PATIENTS_READ,)
+    writes = access.PATIENTS_WRITE
+
     async def search(self, p: Principal, query: str, limit: int = SEARCH_LIMIT) -> list[dto.PatientInfo]:
         text = (query or "").strip()
         limit = max(1, min(limit, SEARCH_LIMIT))
@@ -110,7 +113,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.search", "patient", None, detail=detail)
             return [mapping.patient(r) for r in rows]
 
-        return await self.uc.read(p, "patient.search", "patient", None, body, scopes=(access.PATIENTS_READ,))
+        return await self.uc.read(p, "patient.search", "patient", None, body)
 
     async def create(
         self,
@@ -135,9 +138,7 @@ class PatientService(ChartBase):
             )
             return mapping.patient(row)
 
-        return await self.uc.write(
-            p, "patient.create", "patient", None, body, scope=access.PATIENTS_WRITE, result=dto.PatientInfo
-        )
+        return await self.uc.write(p, "patient.create", "patient", None, body, dto.PatientInfo)
 
     # --- full demographics (managePatient, findPatients) ---------------------------------------
 
@@ -151,9 +152,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.read", "patient", row.id)
             return patient_record(row, prof, now.astimezone(tz).date(), tz)
 
-        return await self.uc.read(
-            p, "patient.read", "patient", patient_id, body, scopes=(access.PATIENTS_READ,)
-        )
+        return await self.uc.read(p, "patient.read", "patient", patient_id, body)
 
     async def register(
         self, p: Principal, d: Demographics, idem: Idempotency | None = None
@@ -176,16 +175,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.create", "patient", row.id)
             return patient_record(row, prof, today, tz)
 
-        return await self.uc.write(
-            p,
-            "patient.create",
-            "patient",
-            None,
-            body,
-            scope=access.PATIENTS_WRITE,
-            result=cdto.PatientRecord,
-            idem=idem,
-        )
+        return await self.uc.write(p, "patient.create", "patient", None, body, cdto.PatientRecord, idem)
 
     async def update(
         self, p: Principal, patient_id: int, d: Demographics, idem: Idempotency | None = None
@@ -203,16 +193,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.update", "patient", row.id, detail=",".join(d.given()))
             return patient_record(row, prof, today, tz)
 
-        return await self.uc.write(
-            p,
-            "patient.update",
-            "patient",
-            patient_id,
-            body,
-            scope=access.PATIENTS_WRITE,
-            result=cdto.PatientRecord,
-            idem=idem,
-        )
+        return await self.uc.write(p, "patient.update", "patient", patient_id, body, cdto.PatientRecord, idem)
 
     async def set_status(
         self, p: Principal, patient_id: int, status: str, idem: Idempotency | None = None
@@ -233,16 +214,7 @@ class PatientService(ChartBase):
             tz = await practice_zone(s, p.practice_id)
             return patient_record(row, prof, now.astimezone(tz).date(), tz)
 
-        return await self.uc.write(
-            p,
-            "patient.status",
-            "patient",
-            patient_id,
-            body,
-            scope=access.PATIENTS_WRITE,
-            result=cdto.PatientRecord,
-            idem=idem,
-        )
+        return await self.uc.write(p, "patient.status", "patient", patient_id, body, cdto.PatientRecord, idem)
 
     async def merge(
         self, p: Principal, keep_id: int, duplicate_id: int, idem: Idempotency | None = None
@@ -287,16 +259,7 @@ class PatientService(ChartBase):
             kept = patient_record(keep, keep_prof, now.astimezone(tz).date(), tz)
             return cdto.MergeResult(kept=kept, merged_id=dup.id, moved={k: v for k, v in moved.items() if v})
 
-        return await self.uc.write(
-            p,
-            "patient.merge",
-            "patient",
-            keep_id,
-            body,
-            scope=access.PATIENTS_WRITE,
-            result=cdto.MergeResult,
-            idem=idem,
-        )
+        return await self.uc.write(p, "patient.merge", "patient", keep_id, body, cdto.MergeResult, idem)
 
     async def find(self, p: Principal, q: FindQuery) -> cdto.PatientPage:
         """findPatients: demographic criteria for anyone who may read patients; medical criteria (active
@@ -317,7 +280,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.find", "patient", None, detail=detail)
             return cdto.PatientPage(found, q.page, q.page_size, len(rows) > q.page_size)
 
-        return await self.uc.read(p, "patient.find", "patient", None, body, scopes=(access.PATIENTS_READ,))
+        return await self.uc.read(p, "patient.find", "patient", None, body)
 
     async def _profile(
         self, s: AsyncSession, p: Principal, patient_id: int, now: datetime

@@ -63,10 +63,24 @@ def stored_result(stored: str) -> Any:
 
 
 class UseCases:
-    def __init__(self, db: Database, clock: Clock, trail: AuditService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        trail: AuditService,
+        *,
+        reads: tuple[str, ...] = (),
+        writes: str | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.trail = trail
+        self.reads = reads  # a read's scopes (any one will do) unless it names its own
+        self.writes = writes  # a write's scope unless it names its own
+
+    def scoped(self, *, read: tuple[str, ...], write: str) -> UseCases:
+        """The same skeleton with a service's own scopes, declared once for its use cases."""
+        return UseCases(self.db, self.clock, self.trail, reads=read, writes=write)
 
     async def run(self, body: Body[T]) -> T:
         """`body` in one write transaction, committed when it returns; run again (a few times) when
@@ -89,15 +103,17 @@ class UseCases:
         record_type: str | None,
         record_id: object,
         body: Body[T],
-        *,
-        scope: str,
         result: type[T],
         idem: Idempotency | None = None,
+        *,
+        scope: str | None = None,
     ) -> T:
         """A caller's write. `action`, `record_type` and `record_id` name a refusal's audit entry;
         `result` is the type `body` returns (how a keyed call's result is stored and replayed)."""
+        needed = scope or self.writes
+        assert needed is not None, "a write names its scope (or the service its default)"
         async with on_failure(self.trail, p, action, record_type, record_id):
-            p.require(scope)
+            p.require(needed)
             if idem is None:
                 return await self.run(body)
             return await self.run(_keyed(p, idem, _adapter(result), body))
@@ -110,12 +126,14 @@ class UseCases:
         record_id: object,
         body: Body[T],
         *,
-        scopes: tuple[str, ...],
+        scopes: tuple[str, ...] | None = None,
     ) -> T:
         """An audited read: the caller holds one of `scopes`; the entries `body` records are stored
         before its answer is returned (if they cannot be, the read fails)."""
+        needed = scopes or self.reads
+        assert needed, "a read names its scopes (or the service its default)"
         async with on_failure(self.trail, p, action, record_type, record_id):
-            p.require_any(*scopes)
+            p.require_any(*needed)
             async with self.trail.reading() as s:
                 return await body(s, self.clock())
 

@@ -74,7 +74,7 @@ class AllergyService(base.ChartBase):
             )
             return [mapping.allergy(r, tz) for r in rows]
 
-        return await self.uc.read(p, "allergy.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "allergy.list", "patient", patient_id, body)
 
     async def add(
         self, p: Principal, patient_id: int, d: AllergyInput, idem: Idempotency | None = None
@@ -105,9 +105,7 @@ class AllergyService(base.ChartBase):
                 row, await base.practice_zone(s, p.practice_id), await self._warnings(s, row)
             )
 
-        return await self.uc.write(
-            p, "allergy.add", "patient", patient_id, body, scope=base.WRITE, result=dto.AllergyInfo, idem=idem
-        )
+        return await self.uc.write(p, "allergy.add", "patient", patient_id, body, dto.AllergyInfo, idem)
 
     async def update(
         self, p: Principal, allergy_id: int, d: AllergyInput, idem: Idempotency | None = None
@@ -137,16 +135,7 @@ class AllergyService(base.ChartBase):
                 row, await base.practice_zone(s, p.practice_id), await self._warnings(s, row)
             )
 
-        return await self.uc.write(
-            p,
-            "allergy.update",
-            "allergy",
-            allergy_id,
-            body,
-            scope=base.WRITE,
-            result=dto.AllergyInfo,
-            idem=idem,
-        )
+        return await self.uc.write(p, "allergy.update", "allergy", allergy_id, body, dto.AllergyInfo, idem)
 
     async def _warnings(self, s: AsyncSession, row: c.Allergy) -> list[dto.AlertInfo]:
         """Active medications the (active, drug) allergy collides with: shown, never blocking the record."""

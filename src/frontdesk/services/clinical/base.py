@@ -33,10 +33,14 @@ def sees_clinical(p: Principal) -> bool:
 
 
 class ChartBase:
-    """A chart service: its use cases run in the shared skeleton (`self.uc`, services/usecase.py)."""
+    """A chart service: its use cases run in the shared skeleton (`self.uc`, services/usecase.py),
+    needing the clinical scopes unless they name others."""
+
+    reads: tuple[str, ...] = READ
+    writes: str = WRITE
 
     def __init__(self, uc: UseCases) -> None:
-        self.uc = uc
+        self.uc = uc.scoped(read=self.reads, write=self.writes)
         self.db = uc.db
         self.trail = uc.trail
 

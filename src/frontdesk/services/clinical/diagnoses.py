@@ -90,16 +90,7 @@ class DiagnosisService(base.ChartBase):
             )
             return mapping.diagnosis(row, await base.practice_zone(s, p.practice_id))
 
-        return await self.uc.write(
-            p,
-            "diagnosis.add",
-            "patient",
-            patient_id,
-            body,
-            scope=base.WRITE,
-            result=dto.DiagnosisInfo,
-            idem=idem,
-        )
+        return await self.uc.write(p, "diagnosis.add", "patient", patient_id, body, dto.DiagnosisInfo, idem)
 
     async def update(
         self, p: Principal, diagnosis_id: int, d: DiagnosisInput, idem: Idempotency | None = None
@@ -134,14 +125,7 @@ class DiagnosisService(base.ChartBase):
             return mapping.diagnosis(row, await base.practice_zone(s, p.practice_id))
 
         return await self.uc.write(
-            p,
-            "diagnosis.update",
-            "diagnosis",
-            diagnosis_id,
-            body,
-            scope=base.WRITE,
-            result=dto.DiagnosisInfo,
-            idem=idem,
+            p, "diagnosis.update", "diagnosis", diagnosis_id, body, dto.DiagnosisInfo, idem
         )
 
     async def _code(

@@ -175,14 +175,7 @@ class EncounterService(base.ChartBase):
             return (await self.infos(s, p, [row]))[0]
 
         return await self.uc.write(
-            p,
-            "encounter.create",
-            "patient",
-            patient_id,
-            body,
-            scope=base.WRITE,
-            result=dto.EncounterInfo,
-            idem=idem,
+            p, "encounter.create", "patient", patient_id, body, dto.EncounterInfo, idem
         )
 
     async def update(
@@ -202,14 +195,7 @@ class EncounterService(base.ChartBase):
             return (await self.infos(s, p, [row]))[0]
 
         return await self.uc.write(
-            p,
-            "encounter.update",
-            "encounter",
-            encounter_id,
-            body,
-            scope=base.WRITE,
-            result=dto.EncounterInfo,
-            idem=idem,
+            p, "encounter.update", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     async def sign(
@@ -233,14 +219,7 @@ class EncounterService(base.ChartBase):
             return (await self.infos(s, p, [row]))[0]
 
         return await self.uc.write(
-            p,
-            "encounter.sign",
-            "encounter",
-            encounter_id,
-            body,
-            scope=base.WRITE,
-            result=dto.EncounterInfo,
-            idem=idem,
+            p, "encounter.sign", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     async def addendum(
@@ -269,14 +248,7 @@ class EncounterService(base.ChartBase):
             return (await self.infos(s, p, [row]))[0]
 
         return await self.uc.write(
-            p,
-            "encounter.addendum",
-            "encounter",
-            encounter_id,
-            body,
-            scope=base.WRITE,
-            result=dto.EncounterInfo,
-            idem=idem,
+            p, "encounter.addendum", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     async def discard(
@@ -293,14 +265,7 @@ class EncounterService(base.ChartBase):
             return (await self.infos(s, p, [row]))[0]
 
         return await self.uc.write(
-            p,
-            "encounter.discard",
-            "encounter",
-            encounter_id,
-            body,
-            scope=base.WRITE,
-            result=dto.EncounterInfo,
-            idem=idem,
+            p, "encounter.discard", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     # --- helpers ------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ class FileService(base.ChartBase):
             await audit.record(s, p, now, "file.list", "patient", patient_id, detail=f"{len(rows)} files")
             return [mapping.file_info(r, tz) for r in rows]
 
-        return await self.uc.read(p, "file.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "file.list", "patient", patient_id, body)
 
     async def add(
         self,
@@ -151,9 +151,7 @@ class FileService(base.ChartBase):
             return mapping.file_info(row, await base.practice_zone(s, p.practice_id))
 
         try:
-            return await self.uc.write(
-                p, "file.add", "patient", patient_id, body, scope=base.WRITE, result=dto.FileInfo, idem=idem
-            )
+            return await self.uc.write(p, "file.add", "patient", patient_id, body, dto.FileInfo, idem)
         except BaseException:
             if written:
                 await self.store.delete(p.practice_id, key)
@@ -172,7 +170,7 @@ class FileService(base.ChartBase):
             await audit.record(s, p, now, "file.read", "file", row.id)
             return dto.FileContent(mapping.file_info(row, await base.practice_zone(s, p.practice_id)), data)
 
-        return await self.uc.read(p, "file.read", "file", file_id, body, scopes=base.READ)
+        return await self.uc.read(p, "file.read", "file", file_id, body)
 
     async def remove(self, p: Principal, file_id: int, idem: Idempotency | None = None) -> dto.FileInfo:
         """Hide a file from the chart. The bytes are kept (records retention); only the listing changes."""
@@ -189,9 +187,7 @@ class FileService(base.ChartBase):
             await audit.record(s, p, now, "file.remove", "file", row.id)
             return mapping.file_info(row, await base.practice_zone(s, p.practice_id))
 
-        return await self.uc.write(
-            p, "file.remove", "file", file_id, body, scope=base.WRITE, result=dto.FileInfo, idem=idem
-        )
+        return await self.uc.write(p, "file.remove", "file", file_id, body, dto.FileInfo, idem)
 
     def _decode(self, content: str | None) -> bytes:
         field = "content_base64"

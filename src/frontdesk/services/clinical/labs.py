@@ -69,7 +69,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.list", "patient", patient_id, detail=f"{len(out)} results")
             return out
 
-        return await self.uc.read(p, "lab.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "lab.list", "patient", patient_id, body)
 
     async def get(self, p: Principal, lab_id: int) -> dto.LabInfo:
         async def body(s: AsyncSession, now: datetime) -> dto.LabInfo:
@@ -79,7 +79,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.read", "lab", row.id)
             return mapping.lab(row, await base.practice_zone(s, p.practice_id))
 
-        return await self.uc.read(p, "lab.read", "lab", lab_id, body, scopes=base.READ)
+        return await self.uc.read(p, "lab.read", "lab", lab_id, body)
 
     async def add(
         self, p: Principal, patient_id: int, d: LabInput, idem: Idempotency | None = None
@@ -111,9 +111,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.add", "lab", row.id, detail=f"patient {patient_id}")
             return mapping.lab(row, tz)
 
-        return await self.uc.write(
-            p, "lab.add", "patient", patient_id, body, scope=base.WRITE, result=dto.LabInfo, idem=idem
-        )
+        return await self.uc.write(p, "lab.add", "patient", patient_id, body, dto.LabInfo, idem)
 
     async def update(
         self, p: Principal, lab_id: int, d: LabInput, idem: Idempotency | None = None
@@ -146,9 +144,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.update", "lab", row.id)
             return mapping.lab(row, tz)
 
-        return await self.uc.write(
-            p, "lab.update", "lab", lab_id, body, scope=base.WRITE, result=dto.LabInfo, idem=idem
-        )
+        return await self.uc.write(p, "lab.update", "lab", lab_id, body, dto.LabInfo, idem)
 
     async def _apply(self, s: AsyncSession, p: Principal, row: c.LabResult, d: LabInput) -> None:
         if d.value is not None:

@@ -85,7 +85,7 @@ class MedicationService(base.ChartBase):
             )
             return [mapping.medication(r, tz) for r in rows]
 
-        return await self.uc.read(p, "medication.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "medication.list", "patient", patient_id, body)
 
     async def add(
         self, p: Principal, patient_id: int, d: MedicationInput, idem: Idempotency | None = None
@@ -115,16 +115,7 @@ class MedicationService(base.ChartBase):
             await audit.record(s, p, now, "medication.add", "medication", row.id, detail=detail)
             return mapping.medication(row, await base.practice_zone(s, p.practice_id), prescriber)
 
-        return await self.uc.write(
-            p,
-            "medication.add",
-            "patient",
-            patient_id,
-            body,
-            scope=base.WRITE,
-            result=dto.MedicationInfo,
-            idem=idem,
-        )
+        return await self.uc.write(p, "medication.add", "patient", patient_id, body, dto.MedicationInfo, idem)
 
     async def update(
         self, p: Principal, medication_id: int, d: MedicationInput, idem: Idempotency | None = None
@@ -166,14 +157,7 @@ class MedicationService(base.ChartBase):
             return mapping.medication(row, await base.practice_zone(s, p.practice_id), prescriber)
 
         return await self.uc.write(
-            p,
-            "medication.update",
-            "medication",
-            medication_id,
-            body,
-            scope=base.WRITE,
-            result=dto.MedicationInfo,
-            idem=idem,
+            p, "medication.update", "medication", medication_id, body, dto.MedicationInfo, idem
         )
 
     async def _check(

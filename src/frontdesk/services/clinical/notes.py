@@ -35,7 +35,7 @@ class NoteService(base.ChartBase):
             rows = sorted(rows, key=lambda r: (not r.pinned, -r.created_at.timestamp(), -r.id))
             return [mapping.note(r, tz) for r in rows]
 
-        return await self.uc.read(p, "note.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "note.list", "patient", patient_id, body)
 
     async def add(
         self,
@@ -61,9 +61,7 @@ class NoteService(base.ChartBase):
             await audit.record(s, p, now, "note.add", "note", row.id, detail=f"patient {patient_id}")
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
-        return await self.uc.write(
-            p, "note.add", "patient", patient_id, body, scope=base.WRITE, result=dto.NoteInfo, idem=idem
-        )
+        return await self.uc.write(p, "note.add", "patient", patient_id, body, dto.NoteInfo, idem)
 
     async def update(
         self,
@@ -98,6 +96,4 @@ class NoteService(base.ChartBase):
             await audit.record(s, p, now, action, "note", row.id)
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
-        return await self.uc.write(
-            p, action, "note", note_id, body, scope=base.WRITE, result=dto.NoteInfo, idem=idem
-        )
+        return await self.uc.write(p, action, "note", note_id, body, dto.NoteInfo, idem)

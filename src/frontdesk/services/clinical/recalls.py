@@ -66,7 +66,7 @@ class RecallService(base.ChartBase):
             today = now.astimezone(tz).date()
             return [mapping.recall(r, pat, tz, today, clinical=True) for r in rows]
 
-        return await self.uc.read(p, "recall.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "recall.list", "patient", patient_id, body)
 
     async def due(
         self,
@@ -130,9 +130,7 @@ class RecallService(base.ChartBase):
             tz = await base.practice_zone(s, p.practice_id)
             return mapping.recall(row, pat, tz, now.astimezone(tz).date(), clinical=True)
 
-        return await self.uc.write(
-            p, "recall.add", "patient", patient_id, body, scope=base.WRITE, result=dto.RecallInfo, idem=idem
-        )
+        return await self.uc.write(p, "recall.add", "patient", patient_id, body, dto.RecallInfo, idem)
 
     async def update(
         self, p: Principal, recall_id: int, d: RecallInput, idem: Idempotency | None = None
@@ -157,7 +155,7 @@ class RecallService(base.ChartBase):
 
         scope = access.CLINICAL_WRITE if d.clinical else access.APPOINTMENTS_WRITE
         return await self.uc.write(
-            p, "recall.update", "recall", recall_id, body, scope=scope, result=dto.RecallInfo, idem=idem
+            p, "recall.update", "recall", recall_id, body, dto.RecallInfo, idem, scope=scope
         )
 
     async def _apply(self, s: AsyncSession, p: Principal, row: c.Recall, d: RecallInput) -> None:

@@ -144,7 +144,7 @@ class VitalService(base.ChartBase):
             )
             return [mapping.vitals(r, tz, system) for r in rows], mapping.trends(rows, tz, system)
 
-        return await self.uc.read(p, "vitals.list", "patient", patient_id, body, scopes=base.READ)
+        return await self.uc.read(p, "vitals.list", "patient", patient_id, body)
 
     async def add(
         self,
@@ -185,9 +185,7 @@ class VitalService(base.ChartBase):
             system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
             return mapping.vitals(row, tz, system)
 
-        return await self.uc.write(
-            p, "vitals.add", "patient", patient_id, body, scope=base.WRITE, result=dto.VitalsInfo, idem=idem
-        )
+        return await self.uc.write(p, "vitals.add", "patient", patient_id, body, dto.VitalsInfo, idem)
 
     async def update(
         self,
@@ -234,9 +232,7 @@ class VitalService(base.ChartBase):
             system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
             return mapping.vitals(row, tz, system)
 
-        return await self.uc.write(
-            p, "vitals.update", "vitals", reading_id, body, scope=base.WRITE, result=dto.VitalsInfo, idem=idem
-        )
+        return await self.uc.write(p, "vitals.update", "vitals", reading_id, body, dto.VitalsInfo, idem)
 
     async def remove(self, p: Principal, reading_id: int, idem: Idempotency | None = None) -> dto.VitalsInfo:
         """Withdraw a reading entered in error (kept, hidden from lists and trends)."""
@@ -248,9 +244,7 @@ class VitalService(base.ChartBase):
             await audit.record(s, p, now, "vitals.remove", "vitals", row.id)
             return mapping.vitals(row, await base.practice_zone(s, p.practice_id), v.UnitSystem.METRIC)
 
-        return await self.uc.write(
-            p, "vitals.remove", "vitals", reading_id, body, scope=base.WRITE, result=dto.VitalsInfo, idem=idem
-        )
+        return await self.uc.write(p, "vitals.remove", "vitals", reading_id, body, dto.VitalsInfo, idem)
 
     async def templates(self, p: Principal) -> list[dto.TemplateInfo]:
         p.require(access.APPOINTMENTS_READ)
@@ -286,12 +280,5 @@ class VitalService(base.ChartBase):
             return template_info(_from_row(row), row.id)
 
         return await self.uc.write(
-            p,
-            "vitals.template",
-            "vital_template",
-            None,
-            body,
-            scope=access.ADMIN,
-            result=dto.TemplateInfo,
-            idem=idem,
+            p, "vitals.template", "vital_template", None, body, dto.TemplateInfo, idem, scope=access.ADMIN
         )

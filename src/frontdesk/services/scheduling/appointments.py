@@ -75,7 +75,7 @@ def _when(value: str | datetime, tz: ZoneInfo, field: str) -> datetime:
 
 class AppointmentService:
     def __init__(self, uc: UseCases, settings: Settings) -> None:
-        self.uc = uc
+        self.uc = uc.scoped(read=READ, write=WRITE)
         self.settings = settings
 
     # --- reading -------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class AppointmentService:
             await audit.record(s, p, now, "appointment.list", "datebook", book.id, detail=detail)
             return infos, len(rows) > limit
 
-        return await self.uc.read(p, "appointment.list", "datebook", datebook_id, body, scopes=READ)
+        return await self.uc.read(p, "appointment.list", "datebook", datebook_id, body)
 
     async def get(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
         async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
@@ -123,7 +123,7 @@ class AppointmentService:
             await audit.record(s, p, now, "appointment.read", "appointment", row.id)
             return await self._info(s, p.practice_id, row)
 
-        return await self.uc.read(p, "appointment.read", "appointment", appointment_id, body, scopes=READ)
+        return await self.uc.read(p, "appointment.read", "appointment", appointment_id, body)
 
     def _check_range(self, lo: datetime, hi: datetime) -> None:
         if hi <= lo:
@@ -188,16 +188,7 @@ class AppointmentService:
             # Everything the answer names is in hand: no need to read the row back with its names.
             return mapping.booked(row, book, provider, patient, service)
 
-        return await self.uc.write(
-            p,
-            action,
-            "appointment",
-            None,
-            body,
-            scope=WRITE,
-            result=dto.AppointmentInfo,
-            idem=req.idempotency,
-        )
+        return await self.uc.write(p, action, "appointment", None, body, dto.AppointmentInfo, req.idempotency)
 
     async def confirm(
         self, p: Principal, appointment_id: int, idempotency: Idempotency | None = None
@@ -223,14 +214,7 @@ class AppointmentService:
             return await self._info(s, p.practice_id, row)
 
         return await self.uc.write(
-            p,
-            "appointment.confirm",
-            "appointment",
-            appointment_id,
-            body,
-            scope=WRITE,
-            result=dto.AppointmentInfo,
-            idem=idempotency,
+            p, "appointment.confirm", "appointment", appointment_id, body, dto.AppointmentInfo, idempotency
         )
 
     async def update(self, p: Principal, change: AppointmentChange) -> dto.AppointmentInfo:
@@ -289,9 +273,8 @@ class AppointmentService:
             "appointment",
             change.appointment_id,
             body,
-            scope=WRITE,
-            result=dto.AppointmentInfo,
-            idem=change.idempotency,
+            dto.AppointmentInfo,
+            change.idempotency,
         )
 
     # --- rules -----------------------------------------------------------------------------
