@@ -212,3 +212,21 @@ async def test_a_result_stored_in_the_old_flat_format_still_replays(
     again = await app.appointments.book(p, _booking(scenario, Idempotency("old-1", "f")))
     assert again == booked
     assert await _count(app, m.Appointment, p.practice_id) == 1
+
+
+async def test_a_use_case_needs_a_scope_from_itself_or_its_service(
+    app: Frontdesk, scenario: Scenario
+) -> None:
+    async def body(s: AsyncSession, now: datetime) -> int:
+        raise AssertionError("must not run")
+
+    p = scenario.principal
+    with pytest.raises(TypeError):
+        await app.usecases.write(p, "test.unscoped", None, None, body, int)
+    with pytest.raises(TypeError):
+        await app.usecases.read(p, "test.unscoped", None, None, body)
+    scoped = app.usecases.scoped(read=("patients:read",), write="patients:write")
+    reader = Principal(scenario.practice_id, "key:reader", frozenset({"patients:read"}))
+    with pytest.raises(Forbidden):
+        await scoped.write(reader, "test.scoped", None, None, body, int)
+    assert await _entries(app, scenario.practice_id, "test.scoped") == [("forbidden", None)]

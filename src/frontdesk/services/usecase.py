@@ -11,7 +11,9 @@
   flows): one transaction, retried like the others; it records whatever audit entries it makes.
 
 A keyed write's result is stored as JSON by the pydantic TypeAdapter of the result type the use case
-declares (`result=`), and a replay is validated back into that type: one format for every service.
+declares (`result`), and a replay is validated back into that type: one format for every service.
+A service declares the scopes its use cases need once (`scoped`); a use case names one only where it
+differs.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
 def _adapter(result: Any) -> TypeAdapter[Any]:
-    """One TypeAdapter per result type, built on its first keyed call (building one costs ~1 ms)."""
+    """One TypeAdapter per result type, built on its first keyed call (building one costs milliseconds)."""
     adapter = _ADAPTERS.get(result)
     if adapter is None:
         adapter = _ADAPTERS[result] = TypeAdapter(result)
@@ -111,7 +113,8 @@ class UseCases:
         """A caller's write. `action`, `record_type` and `record_id` name a refusal's audit entry;
         `result` is the type `body` returns (how a keyed call's result is stored and replayed)."""
         needed = scope or self.writes
-        assert needed is not None, "a write names its scope (or the service its default)"
+        if not needed:
+            raise TypeError(f"{action}: a write names its scope (or its service a default)")
         async with on_failure(self.trail, p, action, record_type, record_id):
             p.require(needed)
             if idem is None:
@@ -131,7 +134,8 @@ class UseCases:
         """An audited read: the caller holds one of `scopes`; the entries `body` records are stored
         before its answer is returned (if they cannot be, the read fails)."""
         needed = scopes or self.reads
-        assert needed, "a read names its scopes (or the service its default)"
+        if not needed:
+            raise TypeError(f"{action}: a read names its scopes (or its service a default)")
         async with on_failure(self.trail, p, action, record_type, record_id):
             p.require_any(*needed)
             async with self.trail.reading() as s:
