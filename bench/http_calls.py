@@ -39,7 +39,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from servers import BENCH_ENV
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.settings import Settings
 from frontdesk.storage.db import Database

@@ -33,7 +33,7 @@ from common import PG_ADMIN, BenchDB, Section, Stats, Target, log, postgres_db
 from scale_data import Plan
 from sqlalchemy import event
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.settings import Settings
 from frontdesk.storage.db import Database

@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import data
 from common import PG_ADMIN, BenchDB, Row, Stats, log, postgres_db, sqlite_db, text_table, timed
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.scheduling.hours import WeeklyWindow, expand_weekly
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.slots import Busy, SlotRules, find_slots
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.settings import Settings
 from frontdesk.storage.db import Database

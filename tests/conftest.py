@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.services.settings import Settings
 from frontdesk.storage.db import Database

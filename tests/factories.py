@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.text import fold
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.storage import models as m
 

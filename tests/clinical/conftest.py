@@ -13,9 +13,9 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain import access
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.clinical.files import FileStore
 from frontdesk.services.clinical.settings import ClinicalSettings
 from frontdesk.services.context import Principal

@@ -8,9 +8,9 @@ from typing import Any
 from mcp import Client
 from sqlalchemy import func, select
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
 from frontdesk.mcp.surfaces import CHARM_NAMES
-from frontdesk.services.app import Frontdesk
 from frontdesk.storage.models import AuditEvent
 from tests.clinical.conftest import Connect, err, ok, seeded, staff
 from tests.factories import Scenario, build_scenario

@@ -10,9 +10,9 @@ from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
 from sqlalchemy import select
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain import access
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from frontdesk.storage.models import AuditEvent
 from tests.clinical.conftest import Connect, err, ok, seeded, staff

@@ -6,8 +6,8 @@ import asyncio
 
 from sqlalchemy import select
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Conflict
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.clinical.medications import MedicationInput
 from frontdesk.storage.models import AuditEvent
 from tests.clinical.conftest import Connect, err, ok, staff

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from tests.clinical.conftest import Connect, err, ok
 from tests.factories import Scenario
 

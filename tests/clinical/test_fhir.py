@@ -12,7 +12,7 @@ import anyio
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from tests.clinical.conftest import Connect, err, ok
 from tests.clinical.test_overview import chart
 from tests.factories import Scenario

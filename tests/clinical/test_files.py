@@ -9,8 +9,8 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from tests.clinical.conftest import MAX_FILE, Connect, err, ok, staff
 from tests.factories import Scenario, build_scenario
 

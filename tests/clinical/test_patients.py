@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.storage.models import AuditEvent
 from tests.clinical.conftest import Connect, err, ok
 from tests.factories import Scenario

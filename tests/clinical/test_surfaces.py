@@ -9,10 +9,10 @@ from typing import Any
 from mcp import Client
 from mcp_types import Tool
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.registry import surface_text
 from frontdesk.mcp.server import build_server
 from frontdesk.mcp.surfaces import CHARM_NAMES, CHART, bindings
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.operations import Input
 from tests.clinical.conftest import Connect, err, ok, staff
 from tests.factories import Scenario

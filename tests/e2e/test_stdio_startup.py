@@ -26,8 +26,8 @@ from mcp import Client, StdioServerParameters
 from mcp_types import CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY
 from mcp_types.version import LATEST_HANDSHAKE_VERSION, LATEST_MODERN_VERSION
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.context import Principal
 from tests.e2e.conftest import FRONTDESK, MODES, STARTUP_SECONDS, cli_env, run_cli
 

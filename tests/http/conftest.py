@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+from frontdesk.composition import Frontdesk
 from frontdesk.http.app import create_app
 from frontdesk.http.settings import HttpSettings
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.oauth import OAuthSettings
 from frontdesk.services.settings import Settings
 from frontdesk.storage.db import Database

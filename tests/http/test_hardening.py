@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import httpx2
 import pytest
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from tests.factories import Scenario, build_scenario
 from tests.http import flow
 from tests.http.conftest import PASSWORD, Live, Serve, redis_url

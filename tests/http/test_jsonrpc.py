@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from tests.factories import Scenario
 from tests.http.conftest import Serve
 

@@ -18,8 +18,8 @@ from mcp.shared.auth import (
     OAuthToken,
 )
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.access import ROLE_SCOPES, Role
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 from tests.http import flow
 from tests.http.conftest import PASSWORD, Live

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from tests.factories import Scenario
 from tests.http import flow
 from tests.http.conftest import PASSWORD, Live, Serve

@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import LoggingMessageNotificationParams
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from tests.factories import Scenario
 from tests.http.conftest import Live, Serve
 

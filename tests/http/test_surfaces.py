@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import SURFACES
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 from tests.http import flow
 from tests.http.conftest import PASSWORD, Live

@@ -6,8 +6,8 @@ from contextlib import AbstractAsyncContextManager
 import pytest
 from mcp import Client
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 
 Connect = Callable[..., AbstractAsyncContextManager[Client]]

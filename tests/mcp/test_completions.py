@@ -12,10 +12,10 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, PromptReference, ResourceTemplateReference
 from sqlalchemy import select
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain import access
 from frontdesk.domain.text import fold
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from frontdesk.storage import models as m
 from tests.factories import Scenario, build_scenario
 from tests.mcp.conftest import Connect

@@ -10,8 +10,8 @@ import pytest
 from mcp import Client
 from mcp_types import ElicitRequestParams, ElicitResult
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 
 pytestmark = pytest.mark.usefixtures("scenario")

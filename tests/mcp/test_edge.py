@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import SURFACES, build_server
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.operations import ID_MAX
 from tests.factories import Scenario
 from tests.mcp.conftest import Connect

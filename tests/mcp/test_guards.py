@@ -8,9 +8,9 @@ import dataclasses
 from mcp import Client
 from sqlalchemy import select, update
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain import access
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from frontdesk.storage import models as m
 from tests.factories import Scenario
 from tests.mcp.conftest import Connect

@@ -13,9 +13,9 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import LoggingMessageNotificationParams
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp import logs
 from frontdesk.mcp.server import build_server, new_server
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")

@@ -11,10 +11,10 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain import access
 from frontdesk.mcp import prompts
 from frontdesk.mcp.server import build_server, new_server
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 from tests.mcp.conftest import Connect
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import SURFACES, build_server
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario
 
 HERE = Path(__file__).parent / "snapshots"

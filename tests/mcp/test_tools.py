@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
-from frontdesk.services.app import Frontdesk
 from tests.factories import Scenario, build_scenario
 from tests.mcp.conftest import Connect
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import select, text
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import FrontdeskError
-from frontdesk.services.app import Frontdesk
 from frontdesk.storage import models as m
 from tests.factories import Scenario
 

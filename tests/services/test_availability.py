@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.services.scheduling import availability
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.storage import models as m

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.consent import Consent
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 from frontdesk.storage import models as m

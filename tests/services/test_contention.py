@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.consent import Consent
 from frontdesk.services.scheduling.appointments import AppointmentChange, BookingRequest
 from frontdesk.storage import models as m

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, update
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.services.credentials import CredentialCache
 from frontdesk.storage import models as m
 from frontdesk.storage import revocations

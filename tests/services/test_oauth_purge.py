@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.storage import models as m
 from tests.conftest import Clock
 from tests.factories import Scenario

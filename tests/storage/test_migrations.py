@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 from frontdesk.storage.migrate import HEAD, alembic_config, upgrade
 
 

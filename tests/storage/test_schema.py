@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import FrontdeskError
-from frontdesk.services.app import Frontdesk
 from frontdesk.storage import models as m
 from tests.factories import Scenario, build_scenario
 

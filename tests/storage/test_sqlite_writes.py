@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from frontdesk.services.app import Frontdesk
+from frontdesk.composition import Frontdesk
 
 
 async def test_a_write_waits_asleep_for_another_process_and_then_succeeds(tmp_path: Path) -> None:

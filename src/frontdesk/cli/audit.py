@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
 
 COMMANDS = {"audit"}
 

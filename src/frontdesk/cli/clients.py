@@ -13,7 +13,7 @@ from mcp.shared.auth import OAuthClientInformationFull
 from frontdesk.domain.errors import Invalid
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
 
 COMMANDS = {"clients"}
 

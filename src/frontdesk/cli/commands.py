@@ -11,15 +11,14 @@ import sys
 
 from frontdesk.cli import workers
 from frontdesk.cli.registry import area_for
+from frontdesk.composition import Frontdesk, default_database_url
 from frontdesk.domain.errors import Conflict, FrontdeskError
 from frontdesk.mcp.server import SURFACES
 from frontdesk.services import demo
-from frontdesk.services.app import Frontdesk
-from frontdesk.storage.db import default_url
 
 
 def _url(args: argparse.Namespace) -> str:
-    return args.database_url or default_url()
+    return args.database_url or default_database_url()
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -39,7 +38,7 @@ async def _dispatch(app: Frontdesk, args: argparse.Namespace) -> int:
         print("database is up to date")
         return 0
     if args.command == "demo":
-        practice, created = await demo.seed(app.db, app.clock)
+        practice, created = await app.seed_demo()
         state = "created" if created else "already present; nothing changed"
         print(f"demo practice {practice.slug!r} {state}")
         return 0
@@ -67,7 +66,7 @@ def serve(args: argparse.Namespace) -> None:
         app = await Frontdesk.open(url)
         try:
             if args.demo:
-                await demo.seed(app.db, app.clock)
+                await app.seed_demo()
                 key = await app.practices.create_key(demo.SLUG, "serve --demo")
                 password = await _demo_owner(app)
                 _announce(os.environ["FRONTDESK_PUBLIC_URL"], key.secret, password)

@@ -41,13 +41,13 @@ from frontdesk.mcp.server import SURFACES, FrontdeskServer, new_server
 from frontdesk.mcp.startup import StartupGate
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
 
 logger = logging.getLogger(__name__)
 
 # What the loader calls on the event loop, imported first in a worker thread (SQLAlchemy comes with
 # them); `install` imports the tools itself, also in a worker thread.
-DEFERRED_MODULES = ("frontdesk.storage.db", "frontdesk.services.app", "frontdesk.services.context")
+DEFERRED_MODULES = ("frontdesk.composition", "frontdesk.services.context")
 # With no message at all for this long (someone at a terminal?), loading begins anyway.
 QUIET_START = 0.5
 # After a failed start, how long held answers get to reach the client before the process ends.
@@ -74,12 +74,11 @@ class _Startup:
             await self.gate.began()
         try:
             await anyio.to_thread.run_sync(_import_deferred)
+            from frontdesk.composition import Frontdesk
             from frontdesk.mcp.server import install
-            from frontdesk.services.app import Frontdesk
             from frontdesk.services.context import Principal
-            from frontdesk.storage.db import default_url
 
-            self.app = await Frontdesk.open(self.args.database_url or default_url())
+            self.app = await Frontdesk.open(self.args.database_url)
             practice = await self.app.practices.get(self.args.practice)
             principal = Principal(practice.id, f"stdio:{practice.slug}")
             register = partial(install, default_principal=principal, middleware=self.gate.middleware)

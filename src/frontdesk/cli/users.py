@@ -11,7 +11,7 @@ from frontdesk.domain.access import Role
 from frontdesk.domain.errors import Invalid
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
 
 COMMANDS = {"users"}
 

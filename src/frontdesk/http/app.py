@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from frontdesk import __version__
+from frontdesk.composition import Frontdesk
 from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
 from frontdesk.http.events import MemoryBackend, RedisBackend, ResumableStreams, SessionEvents
 from frontdesk.http.jsonrpc import ValidRequests
@@ -31,7 +32,6 @@ from frontdesk.http.pages import Pages
 from frontdesk.http.provider import FrontdeskProvider
 from frontdesk.http.settings import HttpSettings
 from frontdesk.mcp.server import SURFACES, build_server
-from frontdesk.services.app import Frontdesk
 
 
 def transport_security(settings: HttpSettings) -> TransportSecuritySettings:

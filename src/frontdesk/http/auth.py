@@ -13,11 +13,11 @@ from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.auth.provider import AccessToken
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.access import ALL_SCOPES
 from frontdesk.domain.errors import Unavailable
 from frontdesk.http.provider import same_resource
 from frontdesk.http.settings import HttpSettings
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.oauth import ACCESS
 from frontdesk.services.practices import KEY_PREFIX
 

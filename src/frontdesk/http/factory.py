@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
+from frontdesk.composition import Frontdesk
 from frontdesk.http.app import create_app
-from frontdesk.services.app import Frontdesk
-from frontdesk.storage.db import Database
 
 
 def create() -> Starlette:
-    app = Frontdesk(Database())
+    app = Frontdesk.build()
     starlette = create_app(app)
     inner = starlette.router.lifespan_context
 

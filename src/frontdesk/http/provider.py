@@ -30,9 +30,9 @@ from mcp.shared.auth import (
 from pydantic import AnyHttpUrl, AnyUrl, ValidationError
 from starlette.requests import Request
 
+from frontdesk.composition import Frontdesk
 from frontdesk.domain.access import expand
 from frontdesk.http.settings import HttpSettings
-from frontdesk.services.app import Frontdesk
 from frontdesk.services.oauth import Issued, TokenRefused
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -32,7 +32,7 @@ from mcp_types import (
 from frontdesk.domain.text import fold
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
     from frontdesk.services.context import Principal
 
 logger = logging.getLogger(__name__)

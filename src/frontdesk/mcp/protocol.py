@@ -17,8 +17,8 @@ from mcp_types import INVALID_REQUEST
 from frontdesk.mcp import completions, logs, prompts
 
 if TYPE_CHECKING:
+    from frontdesk.composition import Frontdesk
     from frontdesk.mcp.server import FrontdeskServer
-    from frontdesk.services.app import Frontdesk
     from frontdesk.services.context import Principal
 
 

@@ -39,7 +39,7 @@ from frontdesk.services.context import Principal
 from frontdesk.services.operations import Attachment, Call, Input, Operation
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
 
 # The tool function's own parameters (the tool's arguments come after them, by name).
 CONTEXT, CALLER, CONSENT = "fd_context", "fd_caller", "fd_consent"

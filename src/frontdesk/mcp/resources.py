@@ -15,7 +15,7 @@ from frontdesk.domain.errors import FrontdeskError, NotFound
 from frontdesk.services.clinical.operations.files import FILE_URI
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
     from frontdesk.services.clinical import dto
     from frontdesk.services.context import Principal
 

@@ -31,7 +31,7 @@ from frontdesk.mcp.errors import Style, invalid_arguments, tool_error
 if TYPE_CHECKING:
     from mcp.server.context import ServerMiddleware
 
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.composition import Frontdesk
     from frontdesk.services.context import Principal
 
 logger = logging.getLogger(__name__)

@@ -35,8 +35,8 @@ from frontdesk.services.scheduling import operations as sched
 if TYPE_CHECKING:
     from mcp.server.context import ServerMiddleware
 
+    from frontdesk.composition import Frontdesk
     from frontdesk.mcp.server import FrontdeskServer
-    from frontdesk.services.app import Frontdesk
 
 WIDGET_URI = "ui://widget/medical-app.html"  # ChatGPT (Apps SDK): text/html+skybridge
 APP_URI = "ui://widget/medical-app.mcp-app.html"  # MCP Apps hosts: the same page as text/html;profile=mcp-app

@@ -26,6 +26,11 @@ class Principal:
         if scope not in self.scopes:
             raise Forbidden(f"insufficient_scope: this credential lacks the {scope} scope")
 
+    def require_any(self, *scopes: str) -> None:
+        """One of `scopes` (the refusal names the first)."""
+        if not any(s in self.scopes for s in scopes):
+            raise Forbidden(f"insufficient_scope: this credential lacks the {scopes[0]} scope")
+
 
 Clock = Callable[[], datetime]
 

@@ -7,12 +7,13 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.text import fold
 from frontdesk.services import dto, mapping
-from frontdesk.services.context import Clock
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
 
 SLUG = "demo"
@@ -49,14 +50,14 @@ LAST = (
 ).split()
 
 
-async def seed(db: Database, clock: Clock, *, patients: int = 300) -> tuple[dto.PracticeInfo, bool]:
+async def seed(uc: UseCases, *, patients: int = 300) -> tuple[dto.PracticeInfo, bool]:
     """Create the demo practice if it does not exist. Returns (practice, created)."""
-    async with db.write() as s:
+
+    async def body(s: AsyncSession, now: datetime) -> tuple[dto.PracticeInfo, bool]:
         existing = await dir_repo.practice_by_slug(s, SLUG)
         if existing is not None:
             return mapping.practice(existing), False
         rnd = random.Random(20261123)
-        now = clock()
         practice = m.Practice(
             slug=SLUG, name="Frontdesk Demo Practice", timezone="America/New_York", created_at=now
         )
@@ -116,6 +117,8 @@ async def seed(db: Database, clock: Clock, *, patients: int = 300) -> tuple[dto.
         _appointments(s, pid, rnd, now, provs, services, people)
         return mapping.practice(practice), True
 
+    return await uc.run(body)
+
 
 def _hours(
     pid: int, pr: m.Provider, book: m.Datebook, weekday: int, kind: str, start: str, end: str
@@ -168,7 +171,7 @@ def _keep_free(pr: m.Provider, day: date, start: datetime, end: datetime, tz: Zo
 
 
 def _appointments(
-    s: object,
+    s: AsyncSession,
     pid: int,
     rnd: random.Random,
     now: datetime,
@@ -177,7 +180,6 @@ def _appointments(
     people: list[m.Patient],
 ) -> None:
     """Each working day from a week ago to two weeks ahead: a morning and an afternoon of visits."""
-    session = s  # AsyncSession; add() is synchronous
     for pr, book in provs:
         tz = ZoneInfo(book.timezone)
         today = now.astimezone(tz).date()
@@ -216,7 +218,7 @@ def _appointments(
                         status = rnd.choices(
                             [AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED], [60, 40]
                         )[0]
-                    session.add(  # type: ignore[attr-defined]
+                    s.add(
                         m.Appointment(
                             practice_id=pid,
                             datebook_id=book.id,

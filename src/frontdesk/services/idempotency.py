@@ -8,12 +8,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.errors import Invalid
 from frontdesk.services.context import Principal
 from frontdesk.storage.models import IdempotencyKey
+from frontdesk.storage.repositories import idempotency as repo
 
 KEY_MAX = 200
 
@@ -24,8 +24,16 @@ class Idempotency:
     fingerprint: str  # a hash of the call's name and arguments, made by the adapter
 
 
-class InFlight(Exception):
-    """Another transaction claimed the same key first; retry to replay its result."""
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A key claimed in this transaction (`stored` None: run the write, then `keep` its result), or
+    the key of an earlier call (`stored`: that call's result, to replay)."""
+
+    row: IdempotencyKey
+    stored: str | None
+
+    def keep(self, payload: dict[str, object]) -> None:
+        self.row.response = json.dumps(payload, default=str)
 
 
 def check_key(key: str | None) -> str | None:
@@ -37,45 +45,17 @@ def check_key(key: str | None) -> str | None:
     return key
 
 
-async def claim(s: AsyncSession, p: Principal, idem: Idempotency, now: datetime) -> str | None:
-    """The stored response of an earlier call with this key, or None after claiming the key."""
-    row = (
-        await s.execute(
-            select(IdempotencyKey).where(
-                IdempotencyKey.practice_id == p.practice_id,
-                IdempotencyKey.actor == p.actor,
-                IdempotencyKey.key == idem.key,
-            )
-        )
-    ).scalar_one_or_none()
+async def claim(s: AsyncSession, p: Principal, idem: Idempotency, now: datetime) -> Claim:
+    row = await repo.find(s, p.practice_id, p.actor, idem.key)
     if row is not None:
         if row.fingerprint != idem.fingerprint:
             raise Invalid(
                 "idempotency_key was already used with different arguments; use a new key for a new request",
                 field="idempotency_key",
             )
-        return row.response
-    s.add(
-        IdempotencyKey(
-            practice_id=p.practice_id,
-            actor=p.actor,
-            key=idem.key,
-            fingerprint=idem.fingerprint,
-            created_at=now,
-        )
+        return Claim(row, row.response)
+    row = IdempotencyKey(
+        practice_id=p.practice_id, actor=p.actor, key=idem.key, fingerprint=idem.fingerprint, created_at=now
     )
-    await s.flush()  # a concurrent claim of the same key now waits for this transaction
-    return None
-
-
-async def store(s: AsyncSession, p: Principal, idem: Idempotency, payload: dict[str, object]) -> None:
-    row = (
-        await s.execute(
-            select(IdempotencyKey).where(
-                IdempotencyKey.practice_id == p.practice_id,
-                IdempotencyKey.actor == p.actor,
-                IdempotencyKey.key == idem.key,
-            )
-        )
-    ).scalar_one()
-    row.response = json.dumps(payload, default=str)
+    await repo.add(s, row)
+    return Claim(row, None)

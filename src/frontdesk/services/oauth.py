@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.domain.access import ALL_SCOPES, Role, expand, granted
 from frontdesk.domain.errors import Forbidden, FrontdeskError
 from frontdesk.services import audit
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.context import Principal
 from frontdesk.services.credentials import CredentialCache
 from frontdesk.services.oauth_model import (
     ACCESS,
@@ -42,8 +42,8 @@ from frontdesk.services.oauth_model import (
 from frontdesk.services.practices import KEY_PREFIX, hash_key
 from frontdesk.services.practices import practice_of_key as key_practice
 from frontdesk.services.staff import Identity
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import keys as keys_repo
 from frontdesk.storage.repositories import oauth as repo
 from frontdesk.storage.repositories import staff as staff_repo
@@ -71,11 +71,12 @@ __all__ = [
 
 
 class OAuthService:
-    def __init__(self, db: Database, clock: Clock, settings: OAuthSettings | None = None) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, uc: UseCases, settings: OAuthSettings | None = None) -> None:
+        self.uc = uc
+        self.db = uc.db
+        self.clock = uc.clock
         self.settings = settings or OAuthSettings.from_env()
-        self.verified: CredentialCache[TokenInfo] = CredentialCache(clock)
+        self.verified: CredentialCache[TokenInfo] = CredentialCache(uc.clock)
 
     # --- the authorize page --------------------------------------------------------------------------
 
@@ -85,8 +86,8 @@ class OAuthService:
         if not scopes:
             raise Forbidden("your role allows none of the permissions this application asked for")
         token = mint(CONSENT, who.practice_id)
-        now = self.clock()
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> None:
             s.add(
                 m.OAuthAuthorization(
                     practice_id=who.practice_id,
@@ -103,6 +104,8 @@ class OAuthService:
                     created_at=now,
                 )
             )
+
+        await self.uc.run(body)
         return Consent(
             token, req.client_id, client_name, who.practice_slug, who.practice_name, who.name, scopes
         )
@@ -114,9 +117,9 @@ class OAuthService:
         )
         if practice_id is None:
             raise stale
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> Decision:
             row = await repo.authorization_by_consent(s, practice_id, digest(consent_token))
-            now = self.clock()
             if row is None or row.consent_expires_at < now:
                 raise stale
             if not await repo.decide(s, row, "approved" if approve else "denied", now):
@@ -131,6 +134,8 @@ class OAuthService:
             await audit.record(s, who, now, "oauth.approve", "oauth_client", row.client_id, detail=row.scopes)
             return Decision(row.redirect_uri, row.state, code)
 
+        return await self.uc.run(body)
+
     # --- the token endpoint ---------------------------------------------------------------------------
 
     async def load_code(self, client_id: str, code: str) -> CodeGrant | None:
@@ -138,14 +143,15 @@ class OAuthService:
         practice_id = practice_of(CODE, code)
         if practice_id is None:
             return None
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> CodeGrant | None:
             row = await repo.authorization_by_code(s, practice_id, digest(code))
             if row is None or row.client_id != client_id or row.code_expires_at is None:
                 return None
             if row.code_used_at is not None:
                 await self._code_replayed(s, row)
                 return None
-            if row.code_expires_at < self.clock():
+            if row.code_expires_at < now:
                 return None
             return CodeGrant(
                 code=code,
@@ -159,15 +165,20 @@ class OAuthService:
                 actor=f"user:{row.user_id}",
             )
 
+        return await self.uc.run(body)
+
     async def exchange_code(self, client_id: str, code: str) -> Issued:
         practice_id = practice_of(CODE, code)
         if practice_id is None:
             raise TokenRefused("invalid_grant", "authorization code is not valid")
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> Issued | None:
             row = await repo.authorization_by_code(s, practice_id, digest(code))
-            issued = None
             if row is not None and row.client_id == client_id and row.code_expires_at is not None:
-                issued = await self._redeem(s, row)
+                return await self._redeem(s, row)
+            return None
+
+        issued = await self.uc.run(body)
         if issued is None:  # raised only now, so a replay's revocation above is committed
             raise TokenRefused("invalid_grant", "authorization code is not valid")
         return issued
@@ -175,7 +186,7 @@ class OAuthService:
     async def _redeem(self, s: AsyncSession, row: m.OAuthAuthorization) -> Issued | None:
         now = self.clock()
         if not await repo.use_code(s, row, now):
-            await s.refresh(row)  # the first exchange's grant, committed by now
+            await repo.reload(s, row)  # the first exchange's grant, committed by now
             await self._code_replayed(s, row)
             return None
         if row.code_expires_at is None or row.code_expires_at < now:
@@ -206,7 +217,8 @@ class OAuthService:
         practice_id = practice_of(REFRESH, token)
         if practice_id is None:
             return None
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> TokenInfo | None:
             found = await repo.token_with_grant(s, practice_id, digest(token), "refresh")
             if found is None or found[1].client_id != client_id:
                 return None
@@ -216,18 +228,25 @@ class OAuthService:
                 return None
             return self._live(tok, grant)
 
+        return await self.uc.run(body)
+
     async def exchange_refresh(self, client_id: str, token: str, scopes: list[str]) -> Issued:
         """Rotate: the presented refresh token is spent, a new access and refresh token are issued in
         the same family, never beyond its absolute expiry nor the user's current role."""
+        refused = TokenRefused("invalid_grant", "refresh token is not valid")
         practice_id = practice_of(REFRESH, token)
-        issued = None
-        if practice_id is not None:
-            async with self.db.write() as s:
-                found = await repo.token_with_grant(s, practice_id, digest(token), "refresh")
-                if found is not None and found[1].client_id == client_id:
-                    issued = await self._rotate(s, found[0], found[1], set(scopes))
-        if issued is None:
-            raise TokenRefused("invalid_grant", "refresh token is not valid")
+        if practice_id is None:
+            raise refused
+
+        async def body(s: AsyncSession, now: datetime) -> Issued | None:
+            found = await repo.token_with_grant(s, practice_id, digest(token), "refresh")
+            if found is not None and found[1].client_id == client_id:
+                return await self._rotate(s, found[0], found[1], set(scopes))
+            return None
+
+        issued = await self.uc.run(body)
+        if issued is None:  # raised only now, so a replay's revocation is committed
+            raise refused
         return issued
 
     async def _rotate(
@@ -265,10 +284,12 @@ class OAuthService:
 
     async def revoke(self, practice_id: int, grant_id: int, who: str) -> None:
         """RFC 7009: revoking either token of a family revokes the whole family."""
-        async with self.db.write() as s:
-            now = self.clock()
+
+        async def body(s: AsyncSession, now: datetime) -> None:
             await repo.revoke_grant(s, practice_id, grant_id, now, "revoked")
             await audit.record(s, Principal(practice_id, who), now, "oauth.revoke", "oauth_grant", grant_id)
+
+        await self.uc.run(body)
 
     async def client_credentials(
         self, client_id: str, secret: str, scope: str | None, resource: str
@@ -278,14 +299,14 @@ class OAuthService:
         practice_id = key_practice(secret) if secret.startswith(KEY_PREFIX) else None
         if practice_id is None:
             raise refused
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> Issued:
             key = await keys_repo.by_hash(s, practice_id, hash_key(secret))
             if key is None or key.revoked_at is not None or not hmac.compare_digest(key.prefix, client_id):
                 raise refused
             scopes = expand(set(scope.split())) if scope else ALL_SCOPES
             if not scopes:
                 raise TokenRefused("invalid_scope", "none of the requested scopes exist")
-            now = self.clock()
             grant = m.OAuthGrant(
                 practice_id=practice_id,
                 client_id=client_id,
@@ -300,14 +321,19 @@ class OAuthService:
             await s.flush()
             return await self._issue(s, grant, now, refresh=False, action="oauth.client_credentials")
 
+        return await self.uc.run(body)
+
     # --- maintenance ------------------------------------------------------------------------------
 
     async def purge_expired(self) -> int:
         """Forget credentials that can never work again: tokens expired a day ago or more, grants past
         their absolute lifetime (with their tokens and authorizations), consents never answered. A
         day's grace keeps a just-expired refresh token recognisable, so its replay still reads as one."""
-        async with self.db.write() as s:
-            return await repo.purge_expired(s, self.clock() - PURGE_GRACE)
+
+        async def body(s: AsyncSession, now: datetime) -> int:
+            return await repo.purge_expired(s, now - PURGE_GRACE)
+
+        return await self.uc.run(body)
 
     async def purger(self, interval: float = 3600.0) -> None:
         """Run until cancelled: purge every `interval` seconds (the first time at once)."""

@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.errors import NotFound
 from frontdesk.services import audit
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.context import Principal
 from frontdesk.services.oauth_model import digest, scope_list
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import oauth as repo
 
@@ -40,21 +40,24 @@ class GrantInfo:
 
 
 class ClientService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, uc: UseCases) -> None:
+        self.uc = uc
+        self.db = uc.db
+        self.clock = uc.clock
 
     async def register_client(self, client_id: str, secret: str | None, name: str | None, meta: str) -> None:
-        async with self.db.write() as s:
+        async def body(s: AsyncSession, now: datetime) -> None:
             s.add(
                 m.OAuthClient(
                     client_id=client_id,
                     secret_hash=digest(secret) if secret else None,
                     name=(name or "")[:200] or None,
                     metadata_json=meta,
-                    created_at=self.clock(),
+                    created_at=now,
                 )
             )
+
+        await self.uc.run(body)
 
     async def get_client(self, client_id: str) -> ClientRecord | None:
         async with self.db.read() as s:
@@ -76,11 +79,11 @@ class ClientService:
 
     async def revoke_client(self, client_id: str) -> int:
         """Remove a registration everywhere: no new sign-ins, and every practice's grants to it end."""
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> int:
             row = await repo.client(s, client_id)
             if row is None:
                 raise NotFound(f"no client {client_id!r}", field="client_id")
-            now = self.clock()
             row.revoked_at = row.revoked_at or now
             count = 0
             for practice in await dir_repo.list_practices(s):
@@ -92,6 +95,8 @@ class ClientService:
                 count += n
             return count
 
+        return await self.uc.run(body)
+
     async def grants(self, slug: str) -> list[GrantInfo]:
         async with self.db.read() as s:
             practice = await _practice(s, slug)
@@ -102,12 +107,13 @@ class ClientService:
             ]
 
     async def revoke_client_in(self, slug: str, client_id: str) -> int:
-        async with self.db.write() as s:
+        async def body(s: AsyncSession, now: datetime) -> int:
             practice = await _practice(s, slug)
-            now = self.clock()
             n = await repo.revoke_grants(s, practice.id, now, "client_revoked", client_id=client_id)
             await audit.record(s, Principal(practice.id, "cli"), now, "oauth.client_revoke", detail=client_id)
             return n
+
+        return await self.uc.run(body)
 
 
 def _client(row: m.OAuthClient) -> ClientRecord:

@@ -17,7 +17,7 @@ import json
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -27,7 +27,25 @@ from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import KEY_MAX, Idempotency
 
 if TYPE_CHECKING:
-    from frontdesk.services.app import Frontdesk
+    from frontdesk.services.audit import AuditService
+    from frontdesk.services.clinical.allergies import AllergyService
+    from frontdesk.services.clinical.diagnoses import DiagnosisService
+    from frontdesk.services.clinical.encounters import EncounterService
+    from frontdesk.services.clinical.fhir import FhirExportService
+    from frontdesk.services.clinical.files import FileService
+    from frontdesk.services.clinical.history import HistoryService
+    from frontdesk.services.clinical.labs import LabService
+    from frontdesk.services.clinical.medications import MedicationService
+    from frontdesk.services.clinical.notes import NoteService
+    from frontdesk.services.clinical.practice import PracticeInfoService
+    from frontdesk.services.clinical.recalls import RecallService
+    from frontdesk.services.clinical.schedule import PatientScheduleService
+    from frontdesk.services.clinical.vitals import VitalService
+    from frontdesk.services.directory import DirectoryService
+    from frontdesk.services.patients import PatientService
+    from frontdesk.services.scheduling.appointments import AppointmentService
+    from frontdesk.services.scheduling.availability import AvailabilityService
+    from frontdesk.services.settings import Settings
 
 ID_MAX = 2**63 - 1  # every id is a 64-bit integer in the database: larger ones are refused at the edge
 PAGE_MAX = 10_000
@@ -145,11 +163,36 @@ class Result:
 InputT = TypeVar("InputT", bound=Input, covariant=True)
 
 
+class Services(Protocol):
+    """The services an operation calls. The composition root's `Frontdesk` is one: declared here, on
+    the services' side, so operations need nothing from above them."""
+
+    settings: Settings
+    audit: AuditService
+    directory: DirectoryService
+    patients: PatientService
+    appointments: AppointmentService
+    availability: AvailabilityService
+    patient_schedule: PatientScheduleService
+    encounters: EncounterService
+    medications: MedicationService
+    allergies: AllergyService
+    diagnoses: DiagnosisService
+    notes: NoteService
+    recalls: RecallService
+    vitals: VitalService
+    labs: LabService
+    files: FileService
+    history: HistoryService
+    practice_info: PracticeInfoService
+    fhir: FhirExportService
+
+
 @dataclass(frozen=True, slots=True)
 class Call(Generic[InputT]):
     """One invocation: the services, the caller, the validated input and the person's consent."""
 
-    app: Frontdesk
+    app: Services
     p: Principal
     args: InputT
     operation: str

@@ -12,9 +12,7 @@ from frontdesk.domain.clinical.status import PatientStatus
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.text import fold
 from frontdesk.services import audit, dto, mapping
-from frontdesk.services.audit import AuditService
 from frontdesk.services.clinical import dto as cdto
-from frontdesk.services.clinical import removals
 from frontdesk.services.clinical.base import ChartBase, practice_zone
 from frontdesk.services.clinical.base import patient as chart_patient
 from frontdesk.services.clinical.demographics import (
@@ -27,11 +25,10 @@ from frontdesk.services.clinical.demographics import (
 )
 from frontdesk.services.clinical.demographics import record as patient_record
 from frontdesk.services.consent import Consent
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import patients as repo
 from frontdesk.storage.repositories.clinical import patients as profile_repo
 from frontdesk.storage.repositories.clinical import records
@@ -102,22 +99,24 @@ async def resolve_or_create(
 
 
 class PatientService(ChartBase):
-    def __init__(self, db: Database, clock: Clock, trail: AuditService | None = None) -> None:
-        super().__init__(db, clock, trail or AuditService(db, clock))
+    reads = (access.PATIENTS_READ,)
+    writes = access.PATIENTS_WRITE
 
     async def search(self, p: Principal, query: str, limit: int = SEARCH_LIMIT) -> list[dto.PatientInfo]:
-        p.require("patients:read")
         text = (query or "").strip()
-        if not text:
-            raise Invalid("query must not be empty: give part of a name or a patient UID", field="query")
-        if len(text) > 120:
-            raise Invalid("query must be at most 120 characters", field="query")
         limit = max(1, min(limit, SEARCH_LIMIT))
-        async with self.trail.reading() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> list[dto.PatientInfo]:
+            if not text:
+                raise Invalid("query must not be empty: give part of a name or a patient UID", field="query")
+            if len(text) > 120:
+                raise Invalid("query must be at most 120 characters", field="query")
             rows = await repo.search(s, p.practice_id, fold(text), text, limit)
             detail = f"{len(rows)} results"
-            await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)
+            await audit.record(s, p, now, "patient.search", "patient", None, detail=detail)
             return [mapping.patient(r) for r in rows]
+
+        return await self.uc.read(p, "patient.search", "patient", None, body)
 
     async def complete_names(
         self, p: Principal, prefix: str, limit: int = COMPLETE_LIMIT
@@ -125,19 +124,21 @@ class PatientService(ChartBase):
         """Patient names ("First Last") whose name or one of its words starts with `prefix` (accents
         and case ignored), alphabetical, at most `limit`; and whether there are more. Audited like a
         search, since it shows names."""
-        p.require("patients:read")
         folded = fold(prefix or "")
-        if len(folded) < COMPLETE_MIN_CHARS:
-            return [], False
-        if len(folded) > 120:
-            raise Invalid("a name to complete must be at most 120 characters", field="value")
         limit = max(1, min(limit, COMPLETE_LIMIT))
-        async with self.trail.reading() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> tuple[list[str], bool]:
+            if len(folded) > 120:
+                raise Invalid("a name to complete must be at most 120 characters", field="value")
             rows = await repo.names_starting(s, p.practice_id, folded, limit + 1)
             detail = f"completion: {min(len(rows), limit)} results"
-            await audit.record(s, p, self.clock(), "patient.search", "patient", None, detail=detail)
-        names = list(dict.fromkeys(f"{first} {last}" for first, last in rows[:limit]))
-        return names, len(rows) > limit
+            await audit.record(s, p, now, "patient.search", "patient", None, detail=detail)
+            names = list(dict.fromkeys(f"{first} {last}" for first, last in rows[:limit]))
+            return names, len(rows) > limit
+
+        if len(folded) < COMPLETE_MIN_CHARS:
+            return [], False
+        return await self.uc.read(p, "patient.search", "patient", None, body)
 
     async def create(
         self,
@@ -148,20 +149,21 @@ class PatientService(ChartBase):
         phone: str | None = None,
         email: str | None = None,
     ) -> dto.PatientInfo:
-        p.require("patients:write")
-        first = validation.required_text(first_name, field="first_name")
-        last = validation.required_text(last_name, field="last_name")
-        async with self.db.write() as s:
+        async def body(s: AsyncSession, now: datetime) -> dto.PatientInfo:
+            first = validation.required_text(first_name, field="first_name")
+            last = validation.required_text(last_name, field="last_name")
             row = await create_patient(
                 s,
                 p,
-                self.clock(),
+                now,
                 first_name=first,
                 last_name=last,
                 phone=validation.phone(phone),
                 email=validation.email(email),
             )
             return mapping.patient(row)
+
+        return await self.uc.write(p, "patient.create", "patient", None, body, dto.PatientInfo)
 
     # --- full demographics (managePatient, findPatients) ---------------------------------------
 
@@ -175,9 +177,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.read", "patient", row.id)
             return patient_record(row, prof, now.astimezone(tz).date(), tz)
 
-        return await self._read(
-            p, "patient.read", "patient", patient_id, body, scopes=(access.PATIENTS_READ,)
-        )
+        return await self.uc.read(p, "patient.read", "patient", patient_id, body)
 
     async def register(
         self, p: Principal, d: Demographics, idem: Idempotency | None = None
@@ -200,9 +200,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.create", "patient", row.id)
             return patient_record(row, prof, today, tz)
 
-        return await self._write(
-            p, "patient.create", "patient", None, idem, cdto.PatientRecord, body, scope=access.PATIENTS_WRITE
-        )
+        return await self.uc.write(p, "patient.create", "patient", None, body, cdto.PatientRecord, idem)
 
     async def update(
         self, p: Principal, patient_id: int, d: Demographics, idem: Idempotency | None = None
@@ -220,16 +218,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.update", "patient", row.id, detail=",".join(d.given()))
             return patient_record(row, prof, today, tz)
 
-        return await self._write(
-            p,
-            "patient.update",
-            "patient",
-            patient_id,
-            idem,
-            cdto.PatientRecord,
-            body,
-            scope=access.PATIENTS_WRITE,
-        )
+        return await self.uc.write(p, "patient.update", "patient", patient_id, body, cdto.PatientRecord, idem)
 
     async def set_status(
         self, p: Principal, patient_id: int, status: str, idem: Idempotency | None = None
@@ -250,16 +239,7 @@ class PatientService(ChartBase):
             tz = await practice_zone(s, p.practice_id)
             return patient_record(row, prof, now.astimezone(tz).date(), tz)
 
-        return await self._write(
-            p,
-            "patient.status",
-            "patient",
-            patient_id,
-            idem,
-            cdto.PatientRecord,
-            body,
-            scope=access.PATIENTS_WRITE,
-        )
+        return await self.uc.write(p, "patient.status", "patient", patient_id, body, cdto.PatientRecord, idem)
 
     async def question(self, p: Principal, keep_id: int, duplicate_id: int) -> str:
         """What to ask before merging (reading both records is an audited read)."""
@@ -279,7 +259,7 @@ class PatientService(ChartBase):
                 f"(#{keep.id})? The duplicate's appointments and chart move over and it becomes read-only."
             )
 
-        return await self._read(p, "patient.read", "patient", keep_id, body, scopes=(access.PATIENTS_READ,))
+        return await self.uc.read(p, "patient.read", "patient", keep_id, body, scopes=(access.PATIENTS_READ,))
 
     async def merge(
         self,
@@ -292,16 +272,6 @@ class PatientService(ChartBase):
         """Fold a duplicate into the record kept: its appointments and chart move over, details the kept
         record lacks are copied, and the duplicate is marked merged (kept, read-only, for the trail).
         It needs the person's consent."""
-        await removals.consented(
-            self.trail,
-            p,
-            "patient.merge",
-            "patient",
-            keep_id,
-            consent,
-            "merging patients",
-            scope=access.PATIENTS_WRITE,
-        )
 
         async def body(s: AsyncSession, now: datetime) -> cdto.MergeResult:
             if keep_id == duplicate_id:
@@ -340,8 +310,16 @@ class PatientService(ChartBase):
             kept = patient_record(keep, keep_prof, now.astimezone(tz).date(), tz)
             return cdto.MergeResult(kept=kept, merged_id=dup.id, moved={k: v for k, v in moved.items() if v})
 
-        return await self._write(
-            p, "patient.merge", "patient", keep_id, idem, cdto.MergeResult, body, scope=access.PATIENTS_WRITE
+        return await self.uc.write(
+            p,
+            "patient.merge",
+            "patient",
+            keep_id,
+            body,
+            cdto.MergeResult,
+            idem,
+            destroys="merging patients",
+            consent=consent,
         )
 
     async def find(self, p: Principal, q: FindQuery) -> cdto.PatientPage:
@@ -363,7 +341,7 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.find", "patient", None, detail=detail)
             return cdto.PatientPage(found, q.page, q.page_size, len(rows) > q.page_size)
 
-        return await self._read(p, "patient.find", "patient", None, body, scopes=(access.PATIENTS_READ,))
+        return await self.uc.read(p, "patient.find", "patient", None, body)
 
     async def _profile(
         self, s: AsyncSession, p: Principal, patient_id: int, now: datetime

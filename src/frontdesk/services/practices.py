@@ -12,10 +12,10 @@ from frontdesk.domain import validation
 from frontdesk.domain.errors import Conflict, NotFound
 from frontdesk.domain.timeparse import zone
 from frontdesk.services import audit, dto, mapping
-from frontdesk.services.context import ALL_SCOPES, Clock, Principal
+from frontdesk.services.context import ALL_SCOPES, Principal
 from frontdesk.services.credentials import CredentialCache
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import keys as repo
 from frontdesk.storage.repositories import oauth as oauth_repo
@@ -38,22 +38,28 @@ def practice_of_key(secret: str) -> int | None:
 
 
 class PracticeService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-        self.verified: CredentialCache[Principal] = CredentialCache(clock)
+    """The CLI's practice and key commands (no caller to check: whoever runs the CLI owns the
+    database) and the check of a key presented as a bearer token."""
+
+    def __init__(self, uc: UseCases) -> None:
+        self.uc = uc
+        self.db = uc.db
+        self.verified: CredentialCache[Principal] = CredentialCache(uc.clock)
 
     async def create(self, slug: str, name: str, timezone: str) -> dto.PracticeInfo:
         validation.slug(slug)
         zone(timezone)
         name = validation.required_text(name, field="name", max_len=200)
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> dto.PracticeInfo:
             if await dir_repo.practice_by_slug(s, slug) is not None:
                 raise Conflict(f"a practice with slug {slug!r} already exists", field="slug")
-            row = m.Practice(slug=slug, name=name, timezone=timezone, created_at=self.clock())
+            row = m.Practice(slug=slug, name=name, timezone=timezone, created_at=now)
             s.add(row)
             await s.flush()
             return mapping.practice(row)
+
+        return await self.uc.run(body)
 
     async def get(self, slug: str) -> dto.PracticeInfo:
         async with self.db.read() as s:
@@ -75,15 +81,12 @@ class PracticeService:
 
     async def create_key(self, slug: str, name: str) -> dto.NewApiKey:
         name = validation.required_text(name, field="name")
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> dto.NewApiKey:
             practice = await _practice(s, slug)
-            secret = f"{KEY_PREFIX}{practice.id}_{secrets.token_urlsafe(32)}"
-            now = self.clock()
-            row = _new_key(practice.id, name, secret, now)
-            s.add(row)
-            await s.flush()
-            await audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
-            return dto.NewApiKey(info=mapping.api_key(row), secret=secret)
+            return await _add_key(s, practice.id, name, now)
+
+        return await self.uc.run(body)
 
     async def list_keys(self, slug: str) -> list[dto.ApiKeyInfo]:
         async with self.db.read() as s:
@@ -92,28 +95,28 @@ class PracticeService:
 
     async def revoke_key(self, slug: str, key_id: int) -> dto.ApiKeyInfo:
         """Revoke a key at once: the key itself and every access token issued for it (client credentials)."""
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> dto.ApiKeyInfo:
             practice = await _practice(s, slug)
             row = await _key(s, practice.id, key_id, slug)
-            await _revoke(s, row, self.clock(), "key.revoke")
+            await _revoke(s, row, now, "key.revoke")
             return mapping.api_key(row)
+
+        return await self.uc.run(body)
 
     async def rotate_key(self, slug: str, key_id: int) -> dto.NewApiKey:
         """Replace a key: the old one (and its tokens) stop working immediately; the new one, with the
         same name, is returned once."""
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> dto.NewApiKey:
             practice = await _practice(s, slug)
             old = await _key(s, practice.id, key_id, slug)
             if old.revoked_at is not None:
                 raise Conflict(f"key {key_id} is already revoked; create a new one instead", field="key_id")
-            now = self.clock()
             await _revoke(s, old, now, "key.rotate")
-            secret = f"{KEY_PREFIX}{practice.id}_{secrets.token_urlsafe(32)}"
-            row = _new_key(practice.id, old.name, secret, now)
-            s.add(row)
-            await s.flush()
-            await audit.record(s, Principal(practice.id, "cli"), now, "key.create", "api_key", row.id)
-            return dto.NewApiKey(info=mapping.api_key(row), secret=secret)
+            return await _add_key(s, practice.id, old.name, now)
+
+        return await self.uc.run(body)
 
     async def verify_key(self, secret: str) -> Principal | None:
         """The practice a live key belongs to, or None. Unknown, malformed and revoked keys look alike."""
@@ -141,14 +144,19 @@ async def _practice(s: AsyncSession, slug: str) -> m.Practice:
     return row
 
 
-def _new_key(practice_id: int, name: str, secret: str, now: datetime) -> m.ApiKey:
-    return m.ApiKey(
+async def _add_key(s: AsyncSession, practice_id: int, name: str, now: datetime) -> dto.NewApiKey:
+    secret = f"{KEY_PREFIX}{practice_id}_{secrets.token_urlsafe(32)}"
+    row = m.ApiKey(
         practice_id=practice_id,
         name=name,
         key_hash=hash_key(secret),
         prefix=secret[: len(KEY_PREFIX) + len(str(practice_id)) + 5],
         created_at=now,
     )
+    s.add(row)
+    await s.flush()
+    await audit.record(s, Principal(practice_id, "cli"), now, "key.create", "api_key", row.id)
+    return dto.NewApiKey(info=mapping.api_key(row), secret=secret)
 
 
 async def _key(s: AsyncSession, practice_id: int, key_id: int, slug: str) -> m.ApiKey:

@@ -20,9 +20,9 @@ from frontdesk.domain import validation
 from frontdesk.domain.access import ROLE_SCOPES, Role
 from frontdesk.domain.errors import Conflict, FrontdeskError, Invalid, NotFound, Unauthenticated
 from frontdesk.services import audit
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.context import Principal
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import oauth as oauth_repo
 from frontdesk.storage.repositories import staff as repo
@@ -124,9 +124,11 @@ def _email(value: str) -> str:
 
 
 class StaffService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    """Staff accounts: the CLI's commands (no caller to check) and the sign-in page's check."""
+
+    def __init__(self, uc: UseCases) -> None:
+        self.uc = uc
+        self.db = uc.db
 
     async def create(
         self, slug: str, email: str, name: str, role: str, password: str, *, totp: bool = False
@@ -136,11 +138,11 @@ class StaffService:
         role_value = _role(role).value
         digest = _hasher.hash(_password(password))
         secret = pyotp.random_base32() if totp else None
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> NewStaff:
             practice = await _practice(s, slug)
             if await repo.by_email(s, practice.id, email) is not None:
                 raise Conflict(f"{email} already has an account in {slug!r}", field="email")
-            now = self.clock()
             row = m.StaffUser(
                 practice_id=practice.id,
                 email=email,
@@ -158,6 +160,8 @@ class StaffService:
                 uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=f"{TOTP_ISSUER} ({slug})")
             return NewStaff(info=_info(row), totp_uri=uri)
 
+        return await self.uc.run(body)
+
     async def list_all(self, slug: str) -> list[StaffInfo]:
         async with self.db.read() as s:
             practice = await _practice(s, slug)
@@ -171,11 +175,11 @@ class StaffService:
     async def disable(self, slug: str, who: str) -> StaffInfo:
         """Disable an account (by id or email): it can no longer sign in, and every token issued to
         it stops working at once."""
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> StaffInfo:
             practice = await _practice(s, slug)
             row = await _find(s, practice.id, who)
             if row.disabled_at is None:
-                now = self.clock()
                 row.disabled_at = now
                 await oauth_repo.revoke_grants(s, practice.id, now, "user_disabled", actor=f"user:{row.id}")
                 await audit.record(
@@ -183,15 +187,19 @@ class StaffService:
                 )
             return _info(row)
 
+        return await self.uc.run(body)
+
     async def set_password(self, slug: str, who: str, password: str) -> StaffInfo:
         digest = _hasher.hash(_password(password))
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> StaffInfo:
             practice = await _practice(s, slug)
             row = await _find(s, practice.id, who)
             row.password_hash = digest
-            now = self.clock()
             await audit.record(s, Principal(practice.id, "cli"), now, "user.password", "staff_user", row.id)
             return _info(row)
+
+        return await self.uc.run(body)
 
     async def authenticate(self, slug: str, email: str, password: str, totp_code: str | None) -> Identity:
         """Check a sign-in. Every failure is a SignInRefused; failures of a known account are audited."""
@@ -201,36 +209,40 @@ class StaffService:
         except FrontdeskError:
             _hasher_verify(_dummy_hash(), password)
             raise SignInRefused("credentials", "the practice, email or password is not right") from None
-        async with self.db.write() as s:
+
+        async def body(s: AsyncSession, now: datetime) -> Identity | SignInRefused:
             practice = await dir_repo.practice_by_slug(s, slug)
             row = await repo.by_email(s, practice.id, email) if practice is not None else None
             if practice is None or row is None:
                 _hasher_verify(_dummy_hash(), password)
                 raise SignInRefused("credentials", "the practice, email or password is not right")
-            refusal = self._check(row, password, totp_code)
-            now = self.clock()
+            refusal = self._check(row, password, totp_code, now)
             who = Principal(practice.id, f"user:{row.id}")
             if refusal is not None:
                 await audit.record(s, who, now, "user.sign_in", "staff_user", row.id, outcome=refusal.reason)
-            else:
-                if _hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = _hasher.hash(password)
-                row.last_sign_in_at = now
-                await audit.record(s, who, now, "user.sign_in", "staff_user", row.id)
-                return Identity(
-                    practice_id=practice.id,
-                    practice_slug=practice.slug,
-                    practice_name=practice.name,
-                    user_id=row.id,
-                    name=row.name,
-                    email=row.email,
-                    role=Role(row.role),
-                )
-        # The refusal is audited (committed above), then raised.
-        assert refusal is not None
-        raise refusal
+                return refusal
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            row.last_sign_in_at = now
+            await audit.record(s, who, now, "user.sign_in", "staff_user", row.id)
+            return Identity(
+                practice_id=practice.id,
+                practice_slug=practice.slug,
+                practice_name=practice.name,
+                user_id=row.id,
+                name=row.name,
+                email=row.email,
+                role=Role(row.role),
+            )
 
-    def _check(self, row: m.StaffUser, password: str, totp_code: str | None) -> SignInRefused | None:
+        outcome = await self.uc.run(body)
+        if isinstance(outcome, SignInRefused):  # its audit entry is committed; now it is raised
+            raise outcome
+        return outcome
+
+    def _check(
+        self, row: m.StaffUser, password: str, totp_code: str | None, now: datetime
+    ) -> SignInRefused | None:
         if not _hasher_verify(row.password_hash, password) or row.disabled_at is not None:
             return SignInRefused("credentials", "the practice, email or password is not right")
         if row.totp_secret is None:
@@ -238,7 +250,7 @@ class StaffService:
         code = (totp_code or "").strip().replace(" ", "")
         if not code:
             return SignInRefused("totp", "enter the 6-digit code from your authenticator app")
-        step = _totp_step(row.totp_secret, code, self.clock())
+        step = _totp_step(row.totp_secret, code, now)
         if step is None or (row.totp_last_step is not None and step <= row.totp_last_step):
             return SignInRefused("totp", "that code is not right (or was already used); try the next one")
         row.totp_last_step = step

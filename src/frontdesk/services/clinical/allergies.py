@@ -75,7 +75,7 @@ class AllergyService(base.ChartBase):
             )
             return [mapping.allergy(r, tz) for r in rows]
 
-        return await self._read(p, "allergy.list", "patient", patient_id, body)
+        return await self.uc.read(p, "allergy.list", "patient", patient_id, body)
 
     async def add(
         self, p: Principal, patient_id: int, d: AllergyInput, idem: Idempotency | None = None
@@ -106,7 +106,7 @@ class AllergyService(base.ChartBase):
                 row, await base.practice_zone(s, p.practice_id), await self._warnings(s, row)
             )
 
-        return await self._write(p, "allergy.add", "patient", patient_id, idem, dto.AllergyInfo, body)
+        return await self.uc.write(p, "allergy.add", "patient", patient_id, body, dto.AllergyInfo, idem)
 
     async def update(
         self,
@@ -117,10 +117,6 @@ class AllergyService(base.ChartBase):
         consent: Consent = Consent.MISSING,
     ) -> dto.AllergyInfo:
         """Change an allergy; withdrawing it (entered_in_error) needs the person's consent."""
-        if removals.withdraws(d.status):
-            await removals.consented(
-                self.trail, p, "allergy.update", "allergy", allergy_id, consent, "removing an allergy"
-            )
 
         async def body(s: AsyncSession, now: datetime) -> dto.AllergyInfo:
             row = await base.record(
@@ -147,7 +143,17 @@ class AllergyService(base.ChartBase):
                 row, await base.practice_zone(s, p.practice_id), await self._warnings(s, row)
             )
 
-        return await self._write(p, "allergy.update", "allergy", allergy_id, idem, dto.AllergyInfo, body)
+        return await self.uc.write(
+            p,
+            "allergy.update",
+            "allergy",
+            allergy_id,
+            body,
+            dto.AllergyInfo,
+            idem,
+            destroys="removing an allergy" if removals.withdraws(d.status) else None,
+            consent=consent,
+        )
 
     async def question(self, p: Principal, allergy_id: int) -> str:
         """What to ask before withdrawing an allergy (reading it is an audited read)."""
@@ -164,7 +170,7 @@ class AllergyService(base.ChartBase):
             name = await removals.patient_name(s, p.practice_id, row.patient_id)
             return f"Remove the {row.allergen} allergy from {name}'s chart as entered in error?"
 
-        return await self._read(p, "allergy.read", "allergy", allergy_id, body)
+        return await self.uc.read(p, "allergy.read", "allergy", allergy_id, body)
 
     async def _warnings(self, s: AsyncSession, row: c.Allergy) -> list[dto.AlertInfo]:
         """Active medications the (active, drug) allergy collides with: shown, never blocking the record."""

@@ -1,41 +1,31 @@
-"""What every chart use case shares: the read and write skeletons, scope rules, patient lookup."""
+"""What every chart use case shares: scope rules, patient and record lookup, text rules. The read and
+write skeletons are the shared ones (services/usecase.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access
 from frontdesk.domain.clinical.status import PatientStatus
-from frontdesk.domain.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
-from frontdesk.services.audit import AuditService, on_failure
-from frontdesk.services.context import Clock, Principal
-from frontdesk.services.idempotency import Idempotency, claim, store
+from frontdesk.domain.errors import Conflict, Invalid, NotFound
+from frontdesk.services.context import Principal
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import patients as patient_repo
 from frontdesk.storage.repositories.clinical import patients as profile_repo
 from frontdesk.storage.repositories.clinical import records
 
 T = TypeVar("T")
-WRITE_ATTEMPTS = 3
+READ = (access.CLINICAL_READ,)  # what a chart read needs unless it says otherwise
+WRITE = access.CLINICAL_WRITE
 TEXT_MAX = 20_000  # one SOAP section or note
 SHORT_MAX = 500
-
-
-def require_any(p: Principal, *scopes: str) -> None:
-    if not any(s in p.scopes for s in scopes):
-        raise Forbidden(f"insufficient_scope: this credential lacks the {scopes[0]} scope")
 
 
 def sees_clinical(p: Principal) -> bool:
@@ -43,63 +33,16 @@ def sees_clinical(p: Principal) -> bool:
 
 
 class ChartBase:
-    def __init__(self, db: Database, clock: Clock, trail: AuditService) -> None:
-        self.db = db
-        self.clock = clock
-        self.trail = trail
+    """A chart service: its use cases run in the shared skeleton (`self.uc`, services/usecase.py),
+    needing the clinical scopes unless they name others."""
 
-    async def _read(
-        self,
-        p: Principal,
-        action: str,
-        record_type: str,
-        record_id: object,
-        body: Callable[[AsyncSession, datetime], Awaitable[T]],
-        *,
-        scopes: tuple[str, ...] = (access.CLINICAL_READ,),
-    ) -> T:
-        """An audited read: the entry the body records is stored before the answer is returned."""
-        async with on_failure(self.trail, p, action, record_type, record_id):
-            require_any(p, *scopes)
-            async with self.trail.reading() as s:
-                return await body(s, self.clock())
+    reads: tuple[str, ...] = READ
+    writes: str = WRITE
 
-    async def _write(
-        self,
-        p: Principal,
-        action: str,
-        record_type: str,
-        record_id: object,
-        idem: Idempotency | None,
-        result: type[T],
-        body: Callable[[AsyncSession, datetime], Awaitable[T]],
-        *,
-        scope: str = access.CLINICAL_WRITE,
-    ) -> T:
-        """One write: scope check, idempotency claim, the body (which audits), replay of a stored result."""
-        adapter = TypeAdapter(result)
-        async with on_failure(self.trail, p, action, record_type, record_id):
-            p.require(scope)
-            for attempt in range(1, WRITE_ATTEMPTS + 1):
-                try:
-                    async with self.db.write() as s:
-                        now = self.clock()
-                        if idem is not None:
-                            stored = await claim(s, p, idem, now)
-                            if stored is not None:
-                                return adapter.validate_python(json.loads(stored)["result"])
-                        out = await body(s, now)
-                        if idem is not None:
-                            payload: dict[str, Any] = {"result": adapter.dump_python(out, mode="json")}
-                            await store(s, p, idem, payload)
-                        return out
-                except (Conflict, Unavailable) as exc:
-                    again = exc.details.get("idempotency_in_flight") or exc.details.get("retryable")
-                    if attempt < WRITE_ATTEMPTS and again:
-                        await asyncio.sleep(0.01 * attempt)
-                        continue
-                    raise
-            raise AssertionError("unreachable")
+    def __init__(self, uc: UseCases) -> None:
+        self.uc = uc.scoped(read=self.reads, write=self.writes)
+        self.db = uc.db
+        self.trail = uc.trail
 
 
 async def practice_zone(s: AsyncSession, practice_id: int) -> ZoneInfo:
@@ -108,19 +51,13 @@ async def practice_zone(s: AsyncSession, practice_id: int) -> ZoneInfo:
     return ZoneInfo(practice.timezone)
 
 
-async def _locked(s: AsyncSession, practice_id: int, patient_id: int) -> m.Patient | None:
-    """The patient row locked for this transaction (PostgreSQL; SQLite writers are serialised already):
-    chart writes of one patient run one at a time, so two prescriptions cannot both pass the duplicate
-    check. FOR NO KEY UPDATE leaves foreign-key checks (new appointments) unblocked."""
-    q = select(m.Patient).where(m.Patient.practice_id == practice_id, m.Patient.id == patient_id)
-    return (await s.execute(q.with_for_update(key_share=True))).scalar_one_or_none()
-
-
 async def patient(s: AsyncSession, practice_id: int, patient_id: int, *, writable: bool = False) -> m.Patient:
     """The patient, or "not found" (which is also the answer for another practice's id). A merged
     duplicate can be read but not written to."""
     row = await (
-        _locked(s, practice_id, patient_id) if writable else patient_repo.get(s, practice_id, patient_id)
+        patient_repo.locked(s, practice_id, patient_id)
+        if writable
+        else patient_repo.get(s, practice_id, patient_id)
     )
     if row is None:
         raise NotFound(f"no patient with id {patient_id}; call find_patients", field="patient_id")

@@ -55,12 +55,12 @@ class DiagnosisService(base.ChartBase):
                 out = [_billing_view(x) for x in out]
             return out
 
-        return await self._read(p, "diagnosis.list", "patient", patient_id, body, scopes=READERS)
+        return await self.uc.read(p, "diagnosis.list", "patient", patient_id, body, scopes=READERS)
 
     async def search_codes(self, p: Principal, query: str, limit: int = 25) -> list[dto.CodeInfo]:
         """ICD-10-CM reference search: no patient data, so nothing to audit. The code set is loaded and
         scanned in a worker thread, off the event loop."""
-        base.require_any(p, *READERS)
+        p.require_any(*READERS)
         return await asyncio.to_thread(search_icd10, query, limit)
 
     async def add(
@@ -91,7 +91,7 @@ class DiagnosisService(base.ChartBase):
             )
             return mapping.diagnosis(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, "diagnosis.add", "patient", patient_id, idem, dto.DiagnosisInfo, body)
+        return await self.uc.write(p, "diagnosis.add", "patient", patient_id, body, dto.DiagnosisInfo, idem)
 
     async def update(
         self,
@@ -102,10 +102,6 @@ class DiagnosisService(base.ChartBase):
         consent: Consent = Consent.MISSING,
     ) -> dto.DiagnosisInfo:
         """Change a diagnosis; withdrawing it (entered_in_error) needs the person's consent."""
-        if removals.withdraws(d.status):
-            await removals.consented(
-                self.trail, p, "diagnosis.update", "diagnosis", diagnosis_id, consent, "removing a diagnosis"
-            )
         info = await self._code(p, "diagnosis.update", "diagnosis", diagnosis_id, d.code)
 
         async def body(s: AsyncSession, now: datetime) -> dto.DiagnosisInfo:
@@ -135,8 +131,16 @@ class DiagnosisService(base.ChartBase):
             await audit.record(s, p, now, "diagnosis.update", "diagnosis", row.id)
             return mapping.diagnosis(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(
-            p, "diagnosis.update", "diagnosis", diagnosis_id, idem, dto.DiagnosisInfo, body
+        return await self.uc.write(
+            p,
+            "diagnosis.update",
+            "diagnosis",
+            diagnosis_id,
+            body,
+            dto.DiagnosisInfo,
+            idem,
+            destroys="removing a diagnosis" if removals.withdraws(d.status) else None,
+            consent=consent,
         )
 
     async def question(self, p: Principal, diagnosis_id: int) -> str:
@@ -154,7 +158,7 @@ class DiagnosisService(base.ChartBase):
             name = await removals.patient_name(s, p.practice_id, row.patient_id)
             return f"Remove {row.code} {row.description} from {name}'s problem list as entered in error?"
 
-        return await self._read(p, "diagnosis.read", "diagnosis", diagnosis_id, body)
+        return await self.uc.read(p, "diagnosis.read", "diagnosis", diagnosis_id, body)
 
     async def _code(
         self,

@@ -126,7 +126,7 @@ class EncounterService(base.ChartBase):
             )
             return await self.infos(s, p, rows)
 
-        return await self._read(p, "encounter.list", "patient", patient_id, body, scopes=READERS)
+        return await self.uc.read(p, "encounter.list", "patient", patient_id, body, scopes=READERS)
 
     async def get(self, p: Principal, encounter_id: int) -> dto.EncounterInfo:
         async def body(s: AsyncSession, now: datetime) -> dto.EncounterInfo:
@@ -134,7 +134,7 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.read", "encounter", row.id)
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._read(p, "encounter.read", "encounter", encounter_id, body, scopes=READERS)
+        return await self.uc.read(p, "encounter.read", "encounter", encounter_id, body, scopes=READERS)
 
     async def create(
         self, p: Principal, patient_id: int, d: EncounterInput, idem: Idempotency | None = None
@@ -175,7 +175,9 @@ class EncounterService(base.ChartBase):
             )
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(p, "encounter.create", "patient", patient_id, idem, dto.EncounterInfo, body)
+        return await self.uc.write(
+            p, "encounter.create", "patient", patient_id, body, dto.EncounterInfo, idem
+        )
 
     async def update(
         self, p: Principal, encounter_id: int, d: EncounterInput, idem: Idempotency | None = None
@@ -193,8 +195,8 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.update", "encounter", row.id, detail=",".join(d.given()))
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.update", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p, "encounter.update", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     async def sign(
@@ -217,8 +219,8 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.sign", "encounter", row.id)
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.sign", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p, "encounter.sign", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     async def addendum(
@@ -246,8 +248,8 @@ class EncounterService(base.ChartBase):
             )
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.addendum", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p, "encounter.addendum", "encounter", encounter_id, body, dto.EncounterInfo, idem
         )
 
     async def discard(
@@ -259,9 +261,6 @@ class EncounterService(base.ChartBase):
     ) -> dto.EncounterInfo:
         """Withdraw a draft opened by mistake (kept as entered_in_error; a signed note stays), with the
         person's consent."""
-        await removals.consented(
-            self.trail, p, "encounter.discard", "encounter", encounter_id, consent, "discarding an encounter"
-        )
 
         async def body(s: AsyncSession, now: datetime) -> dto.EncounterInfo:
             row = await self._row(s, p, encounter_id, lock=True)
@@ -271,8 +270,16 @@ class EncounterService(base.ChartBase):
             await audit.record(s, p, now, "encounter.discard", "encounter", row.id)
             return (await self.infos(s, p, [row]))[0]
 
-        return await self._write(
-            p, "encounter.discard", "encounter", encounter_id, idem, dto.EncounterInfo, body
+        return await self.uc.write(
+            p,
+            "encounter.discard",
+            "encounter",
+            encounter_id,
+            body,
+            dto.EncounterInfo,
+            idem,
+            destroys="discarding an encounter",
+            consent=consent,
         )
 
     async def question(self, p: Principal, encounter_id: int) -> str:
@@ -288,7 +295,7 @@ class EncounterService(base.ChartBase):
             who = f" with {info.provider_name}" if info.provider_name else ""
             return f"Discard the draft encounter of {removals.day(info.occurred_at)}{who} for {name}?"
 
-        return await self._read(p, "encounter.read", "encounter", encounter_id, body)
+        return await self.uc.read(p, "encounter.read", "encounter", encounter_id, body)
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -364,7 +364,7 @@ class FhirExportService(base.ChartBase):
             )
             return bundle
 
-        return await self._read(p, "fhir.export", "patient", patient_id, body)
+        return await self.uc.read(p, "fhir.export", "patient", patient_id, body)
 
     async def _bundle(
         self, s: AsyncSession, practice_id: int, pat: m.Patient, tz: ZoneInfo, now: datetime

@@ -20,14 +20,14 @@ from frontdesk.domain import access
 from frontdesk.domain.clinical import files as rules
 from frontdesk.domain.errors import Conflict, Invalid, Unavailable
 from frontdesk.services import audit
-from frontdesk.services.audit import AuditService, on_failure
+from frontdesk.services.audit import on_failure
 from frontdesk.services.clinical import base, dto, mapping, removals
 from frontdesk.services.clinical.settings import ClinicalSettings
 from frontdesk.services.consent import Consent
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import clinical_models as c
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories.clinical import records
 
 _EXTENSIONS = {
@@ -80,8 +80,8 @@ class FileStore:
 
 
 class FileService(base.ChartBase):
-    def __init__(self, db: Database, clock: Clock, trail: AuditService, settings: ClinicalSettings) -> None:
-        super().__init__(db, clock, trail)
+    def __init__(self, uc: UseCases, settings: ClinicalSettings) -> None:
+        super().__init__(uc)
         self.settings = settings
         self.store = FileStore(settings.files_dir)
 
@@ -93,7 +93,7 @@ class FileService(base.ChartBase):
             await audit.record(s, p, now, "file.list", "patient", patient_id, detail=f"{len(rows)} files")
             return [mapping.file_info(r, tz) for r in rows]
 
-        return await self._read(p, "file.list", "patient", patient_id, body)
+        return await self.uc.read(p, "file.list", "patient", patient_id, body)
 
     async def add(
         self,
@@ -152,7 +152,7 @@ class FileService(base.ChartBase):
             return mapping.file_info(row, await base.practice_zone(s, p.practice_id))
 
         try:
-            return await self._write(p, "file.add", "patient", patient_id, idem, dto.FileInfo, body)
+            return await self.uc.write(p, "file.add", "patient", patient_id, body, dto.FileInfo, idem)
         except BaseException:
             if written:
                 await self.store.delete(p.practice_id, key)
@@ -171,7 +171,7 @@ class FileService(base.ChartBase):
             await audit.record(s, p, now, "file.read", "file", row.id)
             return dto.FileContent(mapping.file_info(row, await base.practice_zone(s, p.practice_id)), data)
 
-        return await self._read(p, "file.read", "file", file_id, body)
+        return await self.uc.read(p, "file.read", "file", file_id, body)
 
     async def remove(
         self,
@@ -182,7 +182,6 @@ class FileService(base.ChartBase):
     ) -> dto.FileInfo:
         """Hide a file from the chart, with the person's consent. The bytes are kept (records retention);
         only the listing changes."""
-        await removals.consented(self.trail, p, "file.remove", "file", file_id, consent, "removing a file")
 
         async def body(s: AsyncSession, now: datetime) -> dto.FileInfo:
             row = await base.record(
@@ -196,7 +195,17 @@ class FileService(base.ChartBase):
             await audit.record(s, p, now, "file.remove", "file", row.id)
             return mapping.file_info(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, "file.remove", "file", file_id, idem, dto.FileInfo, body)
+        return await self.uc.write(
+            p,
+            "file.remove",
+            "file",
+            file_id,
+            body,
+            dto.FileInfo,
+            idem,
+            destroys="removing a file",
+            consent=consent,
+        )
 
     async def question(self, p: Principal, file_id: int) -> str:
         """What to ask before removing a file (reading its details is an audited read)."""
@@ -211,7 +220,7 @@ class FileService(base.ChartBase):
             name = await removals.patient_name(s, p.practice_id, row.patient_id)
             return f"Remove the file {row.filename} from {name}'s chart?"
 
-        return await self._read(p, "file.read", "file", file_id, body)
+        return await self.uc.read(p, "file.read", "file", file_id, body)
 
     def _decode(self, content: str | None) -> bytes:
         field = "content_base64"

@@ -100,4 +100,4 @@ class HistoryService(base.ChartBase):
                 pinned_notes=[mapping.note(r, tz) for r in notes if r.pinned],
             )
 
-        return await self._read(p, "history.review", "patient", patient_id, body)
+        return await self.uc.read(p, "history.review", "patient", patient_id, body)

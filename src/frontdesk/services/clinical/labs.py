@@ -70,7 +70,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.list", "patient", patient_id, detail=f"{len(out)} results")
             return out
 
-        return await self._read(p, "lab.list", "patient", patient_id, body)
+        return await self.uc.read(p, "lab.list", "patient", patient_id, body)
 
     async def get(self, p: Principal, lab_id: int) -> dto.LabInfo:
         async def body(s: AsyncSession, now: datetime) -> dto.LabInfo:
@@ -80,7 +80,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.read", "lab", row.id)
             return mapping.lab(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._read(p, "lab.read", "lab", lab_id, body)
+        return await self.uc.read(p, "lab.read", "lab", lab_id, body)
 
     async def add(
         self, p: Principal, patient_id: int, d: LabInput, idem: Idempotency | None = None
@@ -112,7 +112,7 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.add", "lab", row.id, detail=f"patient {patient_id}")
             return mapping.lab(row, tz)
 
-        return await self._write(p, "lab.add", "patient", patient_id, idem, dto.LabInfo, body)
+        return await self.uc.write(p, "lab.add", "patient", patient_id, body, dto.LabInfo, idem)
 
     async def update(
         self,
@@ -124,10 +124,6 @@ class LabService(base.ChartBase):
     ) -> dto.LabInfo:
         """Correct a result: a changed value on a final result makes it `corrected`; status
         entered_in_error withdraws it (with the person's consent)."""
-        if removals.withdraws(d.status):
-            await removals.consented(
-                self.trail, p, "lab.update", "lab", lab_id, consent, "removing a lab result"
-            )
 
         async def body(s: AsyncSession, now: datetime) -> dto.LabInfo:
             row = await base.record(
@@ -154,7 +150,17 @@ class LabService(base.ChartBase):
             await audit.record(s, p, now, "lab.update", "lab", row.id)
             return mapping.lab(row, tz)
 
-        return await self._write(p, "lab.update", "lab", lab_id, idem, dto.LabInfo, body)
+        return await self.uc.write(
+            p,
+            "lab.update",
+            "lab",
+            lab_id,
+            body,
+            dto.LabInfo,
+            idem,
+            destroys="removing a lab result" if removals.withdraws(d.status) else None,
+            consent=consent,
+        )
 
     async def question(self, p: Principal, lab_id: int) -> str:
         """What to ask before withdrawing a result (reading it is an audited read)."""
@@ -171,7 +177,7 @@ class LabService(base.ChartBase):
             when = removals.day(row.collected_at.astimezone(tz))
             return f"Remove the {row.test_name} result of {when} from {name}'s chart as entered in error?"
 
-        return await self._read(p, "lab.read", "lab", lab_id, body)
+        return await self.uc.read(p, "lab.read", "lab", lab_id, body)
 
     async def _apply(self, s: AsyncSession, p: Principal, row: c.LabResult, d: LabInput) -> None:
         if d.value is not None:

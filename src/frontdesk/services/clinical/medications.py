@@ -86,7 +86,7 @@ class MedicationService(base.ChartBase):
             )
             return [mapping.medication(r, tz) for r in rows]
 
-        return await self._read(p, "medication.list", "patient", patient_id, body)
+        return await self.uc.read(p, "medication.list", "patient", patient_id, body)
 
     async def add(
         self, p: Principal, patient_id: int, d: MedicationInput, idem: Idempotency | None = None
@@ -116,7 +116,7 @@ class MedicationService(base.ChartBase):
             await audit.record(s, p, now, "medication.add", "medication", row.id, detail=detail)
             return mapping.medication(row, await base.practice_zone(s, p.practice_id), prescriber)
 
-        return await self._write(p, "medication.add", "patient", patient_id, idem, dto.MedicationInfo, body)
+        return await self.uc.write(p, "medication.add", "patient", patient_id, body, dto.MedicationInfo, idem)
 
     async def update(
         self,
@@ -129,16 +129,6 @@ class MedicationService(base.ChartBase):
         """Change details or status (stopped, completed, on_hold, entered_in_error...). A new drug name, or
         restarting a stopped medication, runs the prescribing check again. Withdrawing the entry
         (entered_in_error) needs the person's consent."""
-        if removals.withdraws(d.status):
-            await removals.consented(
-                self.trail,
-                p,
-                "medication.update",
-                "medication",
-                medication_id,
-                consent,
-                "removing a medication",
-            )
 
         async def body(s: AsyncSession, now: datetime) -> dto.MedicationInfo:
             row = await base.record(
@@ -173,8 +163,16 @@ class MedicationService(base.ChartBase):
             prescriber = await base.provider(s, p.practice_id, row.prescriber_id, field="prescriber_id")
             return mapping.medication(row, await base.practice_zone(s, p.practice_id), prescriber)
 
-        return await self._write(
-            p, "medication.update", "medication", medication_id, idem, dto.MedicationInfo, body
+        return await self.uc.write(
+            p,
+            "medication.update",
+            "medication",
+            medication_id,
+            body,
+            dto.MedicationInfo,
+            idem,
+            destroys="removing a medication" if removals.withdraws(d.status) else None,
+            consent=consent,
         )
 
     async def question(self, p: Principal, medication_id: int) -> str:
@@ -188,7 +186,7 @@ class MedicationService(base.ChartBase):
             name = await removals.patient_name(s, p.practice_id, row.patient_id)
             return f"Remove {row.drug_name} from {name}'s medications as entered in error?"
 
-        return await self._read(p, "medication.read", "medication", medication_id, body)
+        return await self.uc.read(p, "medication.read", "medication", medication_id, body)
 
     async def _check(
         self,

@@ -36,7 +36,7 @@ class NoteService(base.ChartBase):
             rows = sorted(rows, key=lambda r: (not r.pinned, -r.created_at.timestamp(), -r.id))
             return [mapping.note(r, tz) for r in rows]
 
-        return await self._read(p, "note.list", "patient", patient_id, body)
+        return await self.uc.read(p, "note.list", "patient", patient_id, body)
 
     async def add(
         self,
@@ -62,7 +62,7 @@ class NoteService(base.ChartBase):
             await audit.record(s, p, now, "note.add", "note", row.id, detail=f"patient {patient_id}")
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, "note.add", "patient", patient_id, idem, dto.NoteInfo, body)
+        return await self.uc.write(p, "note.add", "patient", patient_id, body, dto.NoteInfo, idem)
 
     async def update(
         self,
@@ -77,8 +77,6 @@ class NoteService(base.ChartBase):
     ) -> dto.NoteInfo:
         """Change a note's text or pin, or remove it (with the person's consent)."""
         action = "note.remove" if remove else "note.update"
-        if remove:
-            await removals.consented(self.trail, p, action, "note", note_id, consent, "removing a note")
 
         async def body(s: AsyncSession, now: datetime) -> dto.NoteInfo:
             row = await base.record(
@@ -101,7 +99,17 @@ class NoteService(base.ChartBase):
             await audit.record(s, p, now, action, "note", row.id)
             return mapping.note(row, await base.practice_zone(s, p.practice_id))
 
-        return await self._write(p, action, "note", note_id, idem, dto.NoteInfo, body)
+        return await self.uc.write(
+            p,
+            action,
+            "note",
+            note_id,
+            body,
+            dto.NoteInfo,
+            idem,
+            destroys="removing a note" if remove else None,
+            consent=consent,
+        )
 
     async def question(self, p: Principal, note_id: int) -> str:
         """What to ask before removing a note (reading it is an audited read)."""
@@ -119,4 +127,4 @@ class NoteService(base.ChartBase):
             when = removals.day(row.created_at.astimezone(tz))
             return f"Remove the note of {when} by {by} from {name}'s chart?"
 
-        return await self._read(p, "note.read", "note", note_id, body)
+        return await self.uc.read(p, "note.read", "note", note_id, body)

@@ -66,7 +66,7 @@ class RecallService(base.ChartBase):
             today = now.astimezone(tz).date()
             return [mapping.recall(r, pat, tz, today, clinical=True) for r in rows]
 
-        return await self._read(p, "recall.list", "patient", patient_id, body)
+        return await self.uc.read(p, "recall.list", "patient", patient_id, body)
 
     async def due(
         self,
@@ -104,7 +104,7 @@ class RecallService(base.ChartBase):
             ]
             return out, len(rows) > page_size
 
-        return await self._read(p, "recall.due", "recall", None, body, scopes=OUTREACH)
+        return await self.uc.read(p, "recall.due", "recall", None, body, scopes=OUTREACH)
 
     async def add(
         self, p: Principal, patient_id: int, d: RecallInput, idem: Idempotency | None = None
@@ -130,7 +130,7 @@ class RecallService(base.ChartBase):
             tz = await base.practice_zone(s, p.practice_id)
             return mapping.recall(row, pat, tz, now.astimezone(tz).date(), clinical=True)
 
-        return await self._write(p, "recall.add", "patient", patient_id, idem, dto.RecallInfo, body)
+        return await self.uc.write(p, "recall.add", "patient", patient_id, body, dto.RecallInfo, idem)
 
     async def update(
         self, p: Principal, recall_id: int, d: RecallInput, idem: Idempotency | None = None
@@ -154,8 +154,8 @@ class RecallService(base.ChartBase):
             return mapping.recall(row, pat, tz, now.astimezone(tz).date(), clinical=base.sees_clinical(p))
 
         scope = access.CLINICAL_WRITE if d.clinical else access.APPOINTMENTS_WRITE
-        return await self._write(
-            p, "recall.update", "recall", recall_id, idem, dto.RecallInfo, body, scope=scope
+        return await self.uc.write(
+            p, "recall.update", "recall", recall_id, body, dto.RecallInfo, idem, scope=scope
         )
 
     async def _apply(self, s: AsyncSession, p: Principal, row: c.Recall, d: RecallInput) -> None:

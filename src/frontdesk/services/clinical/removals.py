@@ -1,5 +1,6 @@
 """Removing a chart record (withdrawing it as entered in error, discarding a draft, merging a duplicate):
-the rule that the person agreed, and the words of the question put to them first."""
+which changes remove, and the words of the question put to the person first. (That they agreed is
+checked by the write skeleton, services/usecase.py: `destroys=`.)"""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain import access
-from frontdesk.services.audit import AuditService, on_failure
-from frontdesk.services.consent import Consent, require
-from frontdesk.services.context import Principal
 from frontdesk.storage.repositories import patients as patient_repo
 from frontdesk.storage.repositories import staff as staff_repo
 
@@ -20,24 +17,6 @@ WITHDRAWN = "entered_in_error"
 def withdraws(status: str | None) -> bool:
     """Whether a requested status withdraws the record (spelled as the status parser accepts it)."""
     return status is not None and status.strip().lower().replace("-", "_").replace(" ", "_") == WITHDRAWN
-
-
-async def consented(
-    trail: AuditService,
-    p: Principal,
-    action: str,
-    record_type: str,
-    record_id: object,
-    consent: Consent,
-    what: str,
-    *,
-    scope: str = access.CLINICAL_WRITE,
-) -> None:
-    """Refuse, and record the refusal, unless the person agreed to `what`. The scope comes first: a
-    caller who may not make the change is told so rather than asked to confirm it."""
-    async with on_failure(trail, p, action, record_type, record_id):
-        p.require(scope)
-        require(consent, what)
 
 
 async def author(s: AsyncSession, practice_id: int, actor: str) -> str:

@@ -42,6 +42,6 @@ class PatientScheduleService(base.ChartBase):
             )
             return [mapping.appointment(r) for r in rows]
 
-        return await self._read(
+        return await self.uc.read(
             p, "appointment.list", "patient", patient_id, body, scopes=(access.APPOINTMENTS_READ,)
         )

@@ -148,7 +148,7 @@ class VitalService(base.ChartBase):
             )
             return [mapping.vitals(r, tz, system) for r in rows], mapping.trends(rows, tz, system)
 
-        return await self._read(p, "vitals.list", "patient", patient_id, body)
+        return await self.uc.read(p, "vitals.list", "patient", patient_id, body)
 
     async def add(
         self,
@@ -189,7 +189,7 @@ class VitalService(base.ChartBase):
             system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
             return mapping.vitals(row, tz, system)
 
-        return await self._write(p, "vitals.add", "patient", patient_id, idem, dto.VitalsInfo, body)
+        return await self.uc.write(p, "vitals.add", "patient", patient_id, body, dto.VitalsInfo, idem)
 
     async def update(
         self,
@@ -236,7 +236,7 @@ class VitalService(base.ChartBase):
             system = v.unit_system(units) if units else (template.units if template else v.UnitSystem.METRIC)
             return mapping.vitals(row, tz, system)
 
-        return await self._write(p, "vitals.update", "vitals", reading_id, idem, dto.VitalsInfo, body)
+        return await self.uc.write(p, "vitals.update", "vitals", reading_id, body, dto.VitalsInfo, idem)
 
     async def remove(
         self,
@@ -247,9 +247,6 @@ class VitalService(base.ChartBase):
     ) -> dto.VitalsInfo:
         """Withdraw a reading entered in error (kept, hidden from lists and trends), with the person's
         consent."""
-        await removals.consented(
-            self.trail, p, "vitals.remove", "vitals", reading_id, consent, "removing a vital-signs reading"
-        )
 
         async def body(s: AsyncSession, now: datetime) -> dto.VitalsInfo:
             row = await _live_reading(s, p, reading_id, "this reading was already removed")
@@ -258,7 +255,17 @@ class VitalService(base.ChartBase):
             await audit.record(s, p, now, "vitals.remove", "vitals", row.id)
             return mapping.vitals(row, await base.practice_zone(s, p.practice_id), v.UnitSystem.METRIC)
 
-        return await self._write(p, "vitals.remove", "vitals", reading_id, idem, dto.VitalsInfo, body)
+        return await self.uc.write(
+            p,
+            "vitals.remove",
+            "vitals",
+            reading_id,
+            body,
+            dto.VitalsInfo,
+            idem,
+            destroys="removing a vital-signs reading",
+            consent=consent,
+        )
 
     async def question(self, p: Principal, reading_id: int) -> str:
         """What to ask before withdrawing a reading (reading it is an audited read)."""
@@ -275,7 +282,7 @@ class VitalService(base.ChartBase):
             when = row.measured_at.astimezone(tz)
             return f"Remove the vital signs of {removals.day(when)} at {when:%H:%M} from {name}'s chart?"
 
-        return await self._read(p, "vitals.read", "vitals", reading_id, body)
+        return await self.uc.read(p, "vitals.read", "vitals", reading_id, body)
 
     async def templates(self, p: Principal) -> list[dto.TemplateInfo]:
         p.require(access.APPOINTMENTS_READ)
@@ -310,6 +317,6 @@ class VitalService(base.ChartBase):
             await audit.record(s, p, now, "vitals.template", "vital_template", row.id)
             return template_info(_from_row(row), row.id)
 
-        return await self._write(
-            p, "vitals.template", "vital_template", None, idem, dto.TemplateInfo, body, scope=access.ADMIN
+        return await self.uc.write(
+            p, "vitals.template", "vital_template", None, body, dto.TemplateInfo, idem, scope=access.ADMIN
         )

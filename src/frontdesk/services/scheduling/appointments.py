@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain import validation
-from frontdesk.domain.errors import Conflict, Invalid, NotFound, Unavailable
+from frontdesk.domain import access, validation
+from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.status import (
     FINAL_STATUSES,
@@ -23,21 +19,21 @@ from frontdesk.domain.scheduling.status import (
 )
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
 from frontdesk.services import audit, dto, mapping
-from frontdesk.services.audit import AuditService, on_failure
-from frontdesk.services.consent import Consent, require
-from frontdesk.services.context import Clock, Principal
+from frontdesk.services.consent import Consent
+from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
-from frontdesk.services.idempotency import Idempotency, claim, store
+from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
 from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
 from frontdesk.services.settings import Settings
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
-from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import appointments as repo
 from frontdesk.storage.repositories import directory as dir_repo
 
 S = AppointmentStatus
-WRITE_ATTEMPTS = 3  # bounded retries for deadlock victims and idempotency races
+READ = (access.APPOINTMENTS_READ,)
+WRITE = access.APPOINTMENTS_WRITE
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +75,9 @@ def _when(value: str | datetime, tz: ZoneInfo, field: str) -> datetime:
 
 
 class AppointmentService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings, trail: AuditService) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, uc: UseCases, settings: Settings) -> None:
+        self.uc = uc.scoped(read=READ, write=WRITE)
         self.settings = settings
-        self.trail = trail
 
     # --- reading -------------------------------------------------------------------------
 
@@ -99,12 +93,9 @@ class AppointmentService:
     ) -> tuple[list[dto.AppointmentInfo], bool]:
         """Appointments touching [start, end) in one datebook, and whether the list was cut at the limit."""
         limit = self.settings.max_results
+
         # Names of patients are patient data: the read is audited.
-        async with (
-            on_failure(self.trail, p, "appointment.list", "datebook", datebook_id),
-            self.trail.reading() as s,
-        ):
-            p.require("appointments:read")
+        async def body(s: AsyncSession, now: datetime) -> tuple[list[dto.AppointmentInfo], bool]:
             book = await resolve_datebook(s, p.practice_id, datebook_id, datebook_name)
             tz = ZoneInfo(book.timezone)
             lo = parse_datetime(start, tz, field="start")
@@ -115,30 +106,25 @@ class AppointmentService:
                 p.practice_id,
                 lo,
                 hi,
-                now=self.clock(),
+                now=now,
                 datebook_id=book.id,
                 provider_id=provider_id,
                 limit=limit + 1,
             )
             infos = [mapping.appointment(r) for r in rows[:limit]]
-            await audit.record(
-                s,
-                p,
-                self.clock(),
-                "appointment.list",
-                "datebook",
-                book.id,
-                detail=f"{len(infos)} appointments",
-            )
+            detail = f"{len(infos)} appointments"
+            await audit.record(s, p, now, "appointment.list", "datebook", book.id, detail=detail)
             return infos, len(rows) > limit
 
+        return await self.uc.read(p, "appointment.list", "datebook", datebook_id, body)
+
     async def get(self, p: Principal, appointment_id: int) -> dto.AppointmentInfo:
-        async with on_failure(self.trail, p, "appointment.read", "appointment", appointment_id):
-            async with self.trail.reading() as s:
-                p.require("appointments:read")
-                row = await self._get(s, p.practice_id, appointment_id)
-                await audit.record(s, p, self.clock(), "appointment.read", "appointment", row.id)
-                return await self._info(s, p.practice_id, row)
+        async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
+            row = await self._get(s, p.practice_id, appointment_id)
+            await audit.record(s, p, now, "appointment.read", "appointment", row.id)
+            return await self._info(s, p.practice_id, row)
+
+        return await self.uc.read(p, "appointment.read", "appointment", appointment_id, body)
 
     def _check_range(self, lo: datetime, hi: datetime) -> None:
         if hi <= lo:
@@ -203,7 +189,7 @@ class AppointmentService:
             # Everything the answer names is in hand: no need to read the row back with its names.
             return mapping.booked(row, book, provider, patient, service)
 
-        return await self._write(p, action, None, req.idempotency, body)
+        return await self.uc.write(p, action, "appointment", None, body, dto.AppointmentInfo, req.idempotency)
 
     async def confirm(
         self, p: Principal, appointment_id: int, idempotency: Idempotency | None = None
@@ -228,7 +214,9 @@ class AppointmentService:
             await audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
             return await self._info(s, p.practice_id, row)
 
-        return await self._write(p, "appointment.confirm", appointment_id, idempotency, body)
+        return await self.uc.write(
+            p, "appointment.confirm", "appointment", appointment_id, body, dto.AppointmentInfo, idempotency
+        )
 
     async def question(self, p: Principal, change: AppointmentChange) -> str | None:
         """What to ask the person before `change` (None: nothing destructive in it). Cancelling is."""
@@ -242,9 +230,7 @@ class AppointmentService:
     ) -> dto.AppointmentInfo:
         """Reschedule, reassign, change notes or status; time changes are re-checked like a new booking.
         Cancelling needs the person's consent."""
-        if change.status == S.CANCELLED.value:
-            async with on_failure(self.trail, p, "appointment.update", "appointment", change.appointment_id):
-                require(consent, "cancelling an appointment")
+        cancels = change.status == S.CANCELLED.value
 
         async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
             notes = validation.notes(change.notes) if change.notes is not None else None
@@ -293,40 +279,17 @@ class AppointmentService:
             )
             return await self._info(s, p.practice_id, row)
 
-        return await self._write(p, "appointment.update", change.appointment_id, change.idempotency, body)
-
-    async def _write(
-        self,
-        p: Principal,
-        action: str,
-        record_id: int | None,
-        idem: Idempotency | None,
-        body: Callable[[AsyncSession, datetime], Awaitable[dto.AppointmentInfo]],
-    ) -> dto.AppointmentInfo:
-        """One write use case: scope check, idempotency claim, the body, audit of any refusal."""
-        async with on_failure(self.trail, p, action, "appointment", record_id):
-            p.require("appointments:write")
-            for attempt in range(1, WRITE_ATTEMPTS + 1):
-                try:
-                    async with self.db.write() as s:
-                        now = self.clock()
-                        if idem is not None:
-                            stored = await claim(s, p, idem, now)
-                            if stored is not None:
-                                return _from_payload(json.loads(stored))
-                        info = await body(s, now)
-                        if idem is not None:
-                            await store(s, p, idem, _to_payload(info))
-                        return info
-                except (Conflict, Unavailable) as exc:
-                    # A concurrent call with the same key committed first (replay its result), or the
-                    # database chose this transaction as a deadlock victim: run it again, a few times.
-                    again = exc.details.get("idempotency_in_flight") or exc.details.get("retryable")
-                    if attempt < WRITE_ATTEMPTS and again:
-                        await asyncio.sleep(0.01 * attempt)
-                        continue
-                    raise
-            raise AssertionError("unreachable")
+        return await self.uc.write(
+            p,
+            "appointment.update",
+            "appointment",
+            change.appointment_id,
+            body,
+            dto.AppointmentInfo,
+            change.idempotency,
+            destroys="cancelling an appointment" if cancels else None,
+            consent=consent,
+        )
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -438,21 +401,3 @@ def _summary(change: AppointmentChange) -> str:
     if change.allow_overlap:
         parts.append("allow_overlap")
     return ",".join(parts)
-
-
-_TIMES = ("starts_at", "ends_at", "hold_expires_at")
-
-
-def _to_payload(info: dto.AppointmentInfo) -> dict[str, object]:
-    out = dataclasses.asdict(info)
-    for key in _TIMES:
-        value = out[key]
-        out[key] = value.isoformat() if isinstance(value, datetime) else None
-    return out
-
-
-def _from_payload(data: dict[str, object]) -> dto.AppointmentInfo:
-    for key in _TIMES:
-        value = data.get(key)
-        data[key] = datetime.fromisoformat(value) if isinstance(value, str) else None
-    return dto.AppointmentInfo(**data)  # type: ignore[arg-type]

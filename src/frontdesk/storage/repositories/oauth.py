@@ -71,6 +71,11 @@ async def use_code(s: AsyncSession, row: OAuthAuthorization, now: datetime) -> b
     return _rows(await s.execute(q)) == 1
 
 
+async def reload(s: AsyncSession, row: OAuthAuthorization) -> None:
+    """Read the authorization again (what a concurrent exchange committed meanwhile)."""
+    await s.refresh(row)
+
+
 # --- grants and tokens --------------------------------------------------------------------------------
 
 

@@ -10,10 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.storage.models import Patient
 
 _GET = select(Patient).where(Patient.practice_id == bindparam("practice_id"), Patient.id == bindparam("id"))
+_LOCKED = _GET.with_for_update(key_share=True)
 
 
 async def get(s: AsyncSession, practice_id: int, patient_id: int) -> Patient | None:
     return (await s.execute(_GET, {"practice_id": practice_id, "id": patient_id})).scalar_one_or_none()
+
+
+async def locked(s: AsyncSession, practice_id: int, patient_id: int) -> Patient | None:
+    """The patient row locked for this transaction (PostgreSQL; SQLite writers are serialised already):
+    chart writes of one patient run one at a time, so two prescriptions cannot both pass the duplicate
+    check. FOR NO KEY UPDATE leaves foreign-key checks (new appointments) unblocked."""
+    return (await s.execute(_LOCKED, {"practice_id": practice_id, "id": patient_id})).scalar_one_or_none()
 
 
 async def get_many(s: AsyncSession, practice_id: int, ids: Sequence[int]) -> Sequence[Patient]:

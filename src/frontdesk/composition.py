@@ -1,8 +1,13 @@
-"""The service container every adapter (MCP, HTTP, CLI) builds on."""
+"""The composition root: the one module that builds the database, the settings and every service,
+and wires them together. Adapters (mcp, http, cli) reach the storage only through it: they open a
+`Frontdesk` (`Frontdesk.open` migrates first, `Frontdesk.build` does not) and call its services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from frontdesk.domain.errors import FrontdeskError
+from frontdesk.services import demo
 from frontdesk.services.audit import AuditService
 from frontdesk.services.clinical.allergies import AllergyService
 from frontdesk.services.clinical.diagnoses import DiagnosisService
@@ -20,6 +25,7 @@ from frontdesk.services.clinical.settings import ClinicalSettings
 from frontdesk.services.clinical.vitals import VitalService
 from frontdesk.services.context import Clock, system_clock
 from frontdesk.services.directory import DirectoryService
+from frontdesk.services.dto import PracticeInfo
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
 from frontdesk.services.patients import PatientService
@@ -28,8 +34,16 @@ from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
 from frontdesk.services.settings import Settings
 from frontdesk.services.staff import StaffService
-from frontdesk.storage.db import Database
+from frontdesk.services.usecase import UseCases
+from frontdesk.storage.db import Database, default_url
 from frontdesk.storage.migrate import upgrade
+
+__all__ = ["Frontdesk", "default_database_url"]
+
+
+def default_database_url() -> str:
+    """FRONTDESK_DATABASE_URL, else the embedded SQLite file under FRONTDESK_DATA_DIR (~/.frontdesk)."""
+    return default_url()
 
 
 class Frontdesk:
@@ -46,36 +60,48 @@ class Frontdesk:
         self.clock = clock
         self.settings = settings or Settings.from_env()
         self.audit = AuditService(db, clock)
-        self.practices = PracticeService(db, clock)
+        # Every use case of every service below runs in this one skeleton (services/usecase.py).
+        self.usecases = uc = UseCases(db, clock, self.audit)
+        self.practices = PracticeService(uc)
         self.directory = DirectoryService(db)
-        self.patients = PatientService(db, clock, self.audit)
-        self.appointments = AppointmentService(db, clock, self.settings, self.audit)
+        self.patients = PatientService(uc)
+        self.appointments = AppointmentService(uc, self.settings)
         self.availability = AvailabilityService(db, clock, self.settings)
-        self.staff = StaffService(db, clock)
-        self.oauth = OAuthService(db, clock, oauth_settings or OAuthSettings.from_env())
-        self.clients = ClientService(db, clock)
+        self.staff = StaffService(uc)
+        self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
+        self.clients = ClientService(uc)
         # The chart (clinical records): each service checks clinical scopes and audits every read.
         self.clinical_settings = clinical_settings or ClinicalSettings.from_env()
-        self.encounters = EncounterService(db, clock, self.audit)
-        self.medications = MedicationService(db, clock, self.audit)
-        self.allergies = AllergyService(db, clock, self.audit)
-        self.diagnoses = DiagnosisService(db, clock, self.audit)
-        self.notes = NoteService(db, clock, self.audit)
-        self.recalls = RecallService(db, clock, self.audit)
-        self.vitals = VitalService(db, clock, self.audit)
-        self.labs = LabService(db, clock, self.audit)
-        self.files = FileService(db, clock, self.audit, self.clinical_settings)
-        self.history = HistoryService(db, clock, self.audit)
+        self.encounters = EncounterService(uc)
+        self.medications = MedicationService(uc)
+        self.allergies = AllergyService(uc)
+        self.diagnoses = DiagnosisService(uc)
+        self.notes = NoteService(uc)
+        self.recalls = RecallService(uc)
+        self.vitals = VitalService(uc)
+        self.labs = LabService(uc)
+        self.files = FileService(uc, self.clinical_settings)
+        self.history = HistoryService(uc)
         self.practice_info = PracticeInfoService(db)
-        self.patient_schedule = PatientScheduleService(db, clock, self.audit)
-        self.fhir = FhirExportService(db, clock, self.audit)
+        self.patient_schedule = PatientScheduleService(uc)
+        self.fhir = FhirExportService(uc)
 
     @classmethod
-    async def open(cls, url: str | None = None, *, migrate: bool = True, **kwargs: object) -> Frontdesk:
+    def build(cls, url: str | None = None, **kwargs: Any) -> Frontdesk:
+        """On the database at `url` (default: `default_database_url()`), as it is: no migration."""
+        return cls(Database(url), **kwargs)
+
+    @classmethod
+    async def open(cls, url: str | None = None, *, migrate: bool = True, **kwargs: Any) -> Frontdesk:
+        """On the database at `url`, migrated to the newest schema first (unless `migrate=False`)."""
         db = Database(url)
         if migrate:
             await upgrade(db.url)
-        return cls(db, **kwargs)  # type: ignore[arg-type]
+        return cls(db, **kwargs)
+
+    async def seed_demo(self) -> tuple[PracticeInfo, bool]:
+        """The demo practice (slug `demo`), created once: (practice, created now)."""
+        return await demo.seed(self.usecases)
 
     async def healthy(self) -> bool:
         return await self.db.ping()
