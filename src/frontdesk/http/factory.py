@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
+from frontdesk import logs, telemetry
 from frontdesk.http.app import create_app
 from frontdesk.services.app import Frontdesk
 from frontdesk.storage.db import Database
 
 
 def create() -> Starlette:
+    logs.setup()  # each worker process is a fresh interpreter
+    telemetry.setup()  # before the engine and the server are built: they are instrumented only if on
     app = Frontdesk(Database())
     starlette = create_app(app)
     inner = starlette.router.lifespan_context
@@ -29,6 +32,7 @@ def create() -> Starlette:
                 yield
         finally:
             await app.close()
+            telemetry.shutdown()
 
     starlette.router.lifespan_context = lifespan
     return starlette

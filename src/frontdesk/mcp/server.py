@@ -76,8 +76,10 @@ def install(
 
     from frontdesk.mcp.guard import ToolGuard
     from frontdesk.mcp.principal import resolver
+    from frontdesk.mcp.telemetry import ToolCalls
     from frontdesk.mcp.tools import admin, clinical, medapp, scheduling
 
+    (server.middleware if middleware is None else middleware).append(ToolCalls(server, default_principal))
     (server.middleware if middleware is None else middleware).append(ToolGuard(default_principal))
     resolve = resolver(default_principal)
     scheduling.register(server, app, resolve)
