@@ -34,8 +34,8 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("frontde
 # (spaces, quotes, control characters, too long) could forge log lines or fields, so a fresh one is made.
 _SANE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 
-# Loggers that write the values of SQL statements below WARNING.
-_QUIET = ("sqlalchemy",)
+# Loggers that write the values of SQL statements below WARNING (SQLAlchemy at INFO, aiosqlite at DEBUG).
+QUIET = ("sqlalchemy", "aiosqlite")
 
 # LogRecord's own attributes; anything else on a record came from `extra=` and is written as a field.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
@@ -161,5 +161,5 @@ def setup(fmt: str | None = None, level: str | None = None, stream: TextIO | Non
         root.removeHandler(old)
     root.addHandler(handler(fmt, stream))
     root.setLevel(name)
-    for quiet in _QUIET:
+    for quiet in QUIET:
         logging.getLogger(quiet).setLevel(max(logging.WARNING, root.level))
