@@ -5,6 +5,7 @@ patient data anywhere."""
 from __future__ import annotations
 
 import httpx2
+import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -16,15 +17,16 @@ from tests.telemetry.conftest import Logged, Otel
 from tests.telemetry.privacy import LAST, NAME, assert_no_patient_data
 
 
+@pytest.mark.parametrize("mode", ["auto", "legacy"])  # 2026-07-28 requests, and 2025-11-25 sessions
 async def test_http_tool_calls_carry_practice_and_request_id(
-    fd: Frontdesk, scenario: Scenario, real_clock: Clock, otel: Otel, logged: Logged
+    fd: Frontdesk, scenario: Scenario, real_clock: Clock, otel: Otel, logged: Logged, mode: str
 ) -> None:
     key = await fd.practices.create_key(scenario.slug, "telemetry")
     headers = {"Authorization": f"Bearer {key.secret}", "X-Request-Id": "lb-7f3a.42"}
     async with (
         serving(fd, real_clock, allow_static_keys=True) as live,
         httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=60)) as hc,
-        Client(streamable_http_client(live.mcp_url, http_client=hc)) as client,
+        Client(streamable_http_client(live.mcp_url, http_client=hc), mode=mode) as client,
     ):
         made = await client.call_tool(
             "create_appointment",
@@ -32,7 +34,7 @@ async def test_http_tool_calls_carry_practice_and_request_id(
                 "datebook_id": scenario.ny,
                 "doctor_id": scenario.garcia,
                 "patient_name": NAME,
-                "starts_at": "2030-03-05T10:00",
+                "starts_at": "2030-03-05T10:00" if mode == "auto" else "2030-03-05T11:00",
             },
         )
         assert not made.is_error, made.content

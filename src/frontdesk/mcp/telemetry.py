@@ -10,7 +10,8 @@ exception (the SDK answers it as "Error executing tool ..."), `tool_error` for t
 recorded as `unknown`, so a client cannot put words of its own into the metrics.
 
 The span and the measurement exist only when telemetry is on (`frontdesk.telemetry.enabled()` when
-the server is built); otherwise a call costs a context variable and a log-level check."""
+the server is built); otherwise a call costs its request id (a context variable) and a log-level
+check."""
 
 from __future__ import annotations
 
