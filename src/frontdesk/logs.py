@@ -2,8 +2,8 @@
 carrying the request id of the HTTP or MCP request it was written in.
 
 No patient data: exception messages are left out (a driver's error can quote a statement's values;
-SQLAlchemy's do), only their types and where they were raised are written, and SQLAlchemy's own
-statement log (which prints every bound value at INFO) is held at WARNING whatever the level.
+SQLAlchemy's do), only their types and where they were raised are written, and the libraries that log
+data below WARNING (SQL values, streamed events: `QUIET`) are held at WARNING whatever the level.
 
 Settings: `FRONTDESK_LOG_FORMAT` (`json`, the default: the lines are for a collector, and a request id
 is only useful where it can be searched; or `plain`, for reading at a terminal) and
@@ -34,8 +34,10 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("frontde
 # (spaces, quotes, control characters, too long) could forge log lines or fields, so a fresh one is made.
 _SANE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}")
 
-# Loggers that write the values of SQL statements below WARNING (SQLAlchemy at INFO, aiosqlite at DEBUG).
-QUIET = ("sqlalchemy", "aiosqlite")
+# Loggers that write data below WARNING: SQLAlchemy every statement's values at INFO, aiosqlite the
+# same at DEBUG, sse_starlette every event it streams (tool results over Streamable HTTP) at DEBUG, the
+# SDK's SSE transport (not used here) every message at DEBUG. They stay at WARNING whatever the level.
+QUIET = ("sqlalchemy", "aiosqlite", "sse_starlette", "mcp.server.sse")
 
 # LogRecord's own attributes; anything else on a record came from `extra=` and is written as a field.
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}

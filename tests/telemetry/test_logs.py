@@ -91,10 +91,10 @@ def test_lines_written_inside_a_span_name_its_trace(otel: Otel, logged: Logged) 
     assert record["span_id"] == format(ctx.span_id, "016x")
 
 
-def test_sql_statement_logs_stay_off_at_any_level(logged: Logged) -> None:
-    # The `logged` fixture set DEBUG; SQLAlchemy would write every bound value at INFO.
+def test_loggers_that_write_data_stay_off_at_any_level(logged: Logged) -> None:
+    # The `logged` fixture set DEBUG: SQLAlchemy would write bound values, sse_starlette tool results.
     assert logging.getLogger().level == logging.DEBUG
-    for name in ("sqlalchemy.engine.Engine", "sqlalchemy.pool", "aiosqlite"):
+    for name in ("sqlalchemy.engine.Engine", "sqlalchemy.pool", "aiosqlite", "sse_starlette.sse"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
 
 
