@@ -6,7 +6,9 @@
 - storage imports domain and storage (and third-party packages);
 - services import domain, storage and services;
 - adapters import domain, services, the composition root and each other, never storage;
-- frontdesk.composition, the composition root, may import every layer.
+- frontdesk.composition, the composition root, may import every layer;
+- the platform (frontdesk.logs, frontdesk.telemetry: how the process logs and traces, set up by the
+  entry points) imports nothing of Frontdesk's layers, and every layer but domain may import it.
 
 `frontdesk` itself (the version) and `frontdesk.data` (packaged data files) may be imported by all.
 Every import counts: at module level, inside functions, under TYPE_CHECKING, relative ones, and a
@@ -24,14 +26,16 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 ADAPTERS = ("mcp", "http", "cli", "widgets")
+PLATFORM = ("logs", "telemetry")
 SHARED = {"frontdesk", "frontdesk.data"}
 # What each layer may import (besides SHARED); None: anything.
 ALLOWED: dict[str, set[str] | None] = {
     "domain": {"domain"},
-    "storage": {"domain", "storage"},
-    "services": {"domain", "storage", "services"},
-    "adapter": {"domain", "services", "adapter", "composition"},
+    "storage": {"domain", "storage", "platform"},
+    "services": {"domain", "storage", "services", "platform"},
+    "adapter": {"domain", "services", "adapter", "composition", "platform"},
     "composition": None,
+    "platform": {"platform"},
 }
 
 
@@ -41,6 +45,8 @@ def layer(module: str) -> str | None:
         return None
     if parts[1] in ADAPTERS:
         return "adapter"
+    if parts[1] in PLATFORM:
+        return "platform"
     return parts[1] if parts[1] in ALLOWED else None
 
 

@@ -87,6 +87,7 @@ def serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         log_level="warning",
+        log_config=None,  # uvicorn's loggers go through frontdesk.logs like the rest
         access_log=False,
     )
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from frontdesk import logs
 from frontdesk.cli.registry import AREAS
 
 
@@ -40,9 +41,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
     # stdout belongs to the protocol under stdio, and to the command's output otherwise.
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    if args.command in ("serve", "stdio"):
+        try:
+            logs.setup()  # FRONTDESK_LOG_FORMAT, FRONTDESK_LOG_LEVEL
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from exc
+    else:
+        logging.basicConfig(
+            level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
     if args.command == "stdio":
         # Imports only what answering `initialize` needs before it starts serving (see cli/stdio.py).
         from frontdesk.cli import stdio

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.abc
 
+from frontdesk import telemetry
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.mcp.server import SURFACES, FrontdeskServer, new_server
 from frontdesk.mcp.startup import StartupGate
@@ -57,6 +58,7 @@ FAILURE_GRACE = 0.25
 def _import_deferred() -> None:
     for name in DEFERRED_MODULES:
         importlib.import_module(name)
+    telemetry.setup()  # before the database and the tools: they are instrumented only if it is on
 
 
 class _Startup:
@@ -110,6 +112,7 @@ class _Startup:
         app, self.app = self.app, None
         if app is not None:
             await app.close()
+        telemetry.shutdown()  # what is still buffered goes out before the process ends
 
 
 async def run(args: argparse.Namespace) -> int:

@@ -29,7 +29,7 @@ def _worker(host: str, port: int) -> None:
     import uvicorn
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level="warning", access_log=False)
+    config = uvicorn.Config(APP, factory=True, log_level="warning", log_config=None, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

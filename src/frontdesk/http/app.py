@@ -2,8 +2,9 @@
 bearer auth; the authorization server (metadata, /authorize with its sign-in and consent pages, /token,
 /register, /revoke), and /health.
 
-Middleware, outermost first: body limit (413 before parsing), Host/Origin guard, MCP-Protocol-Version
-guard, bearer authentication (audience-checked), rate limits (per practice, else per IP)."""
+Middleware, outermost first: request id, body limit (413 before parsing), Host/Origin guard,
+MCP-Protocol-Version guard, bearer authentication (audience-checked), rate limits (per practice, else
+per IP)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLim
 from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
 from frontdesk.http.pages import Pages
 from frontdesk.http.provider import FrontdeskProvider
+from frontdesk.http.request_id import RequestId
 from frontdesk.http.settings import HttpSettings
 from frontdesk.mcp.server import SURFACES, build_server
 
@@ -105,6 +107,7 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             *Pages(provider, settings).routes(),
         ],
         middleware=[
+            Middleware(RequestId),
             Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
             Middleware(HostOriginGuard, settings=settings),
             Middleware(ProtocolVersionGuard),

@@ -8,11 +8,14 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
+from frontdesk import logs, telemetry
 from frontdesk.composition import Frontdesk
 from frontdesk.http.app import create_app
 
 
 def create() -> Starlette:
+    logs.setup()  # each worker process is a fresh interpreter
+    telemetry.setup()  # before the engine and the server are built: they are instrumented only if on
     app = Frontdesk.build()
     starlette = create_app(app)
     inner = starlette.router.lifespan_context
@@ -28,6 +31,7 @@ def create() -> Starlette:
                 yield
         finally:
             await app.close()
+            telemetry.shutdown()
 
     starlette.router.lifespan_context = lifespan
     return starlette

@@ -164,8 +164,11 @@ def install(
     """Everything but the bare server: the tool guard (appended to `middleware`, by default the
     server's own chain), the surface's tools and its resources."""
     from frontdesk.mcp import surfaces
+    from frontdesk.mcp.telemetry import ToolCalls
 
-    surfaces.install(server, app, default_principal, server.middleware if middleware is None else middleware)
+    chain = server.middleware if middleware is None else middleware
+    chain.append(ToolCalls(server, default_principal))  # outside the guard: it sees every outcome
+    surfaces.install(server, app, default_principal, chain)
     protocol.install(server, app, default_principal)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from frontdesk import telemetry
 from frontdesk.storage import revocations, sqlite_inline
 from frontdesk.storage.errors import translate
 
@@ -67,6 +68,7 @@ class Database:
             )
             self._install_idle_ping()
             self._write_engine = self.engine
+        telemetry.instrument_engines(self.engine, self._write_engine)  # only when telemetry is on
         # PostgreSQL reads run without BEGIN/COMMIT: at READ COMMITTED every statement takes its own
         # snapshot inside a transaction too, so the two round trips bought nothing. SQLite keeps BEGIN:
         # there it makes a read's statements share one snapshot, and costs no round trip.
