@@ -37,13 +37,12 @@ async def main() -> dict:
     from mcp import Client
     from opentelemetry import metrics, trace
 
-    from frontdesk.mcp.server import build_server
-    from frontdesk.services import demo
     from frontdesk.composition import Frontdesk
+    from frontdesk.mcp.server import build_server
     from frontdesk.services.context import Principal
 
     app = await Frontdesk.open(sys.argv[1])
-    practice, _ = await demo.seed(app.db, app.clock)
+    practice, _ = await app.seed_demo()
     server = build_server(app, default_principal=Principal(practice.id, "t"))
     [calls] = [m for m in server.middleware if type(m).__name__ == "ToolCalls"]
     async with Client(server) as client:
@@ -166,7 +165,7 @@ def test_stdio_exports_over_otlp_and_logs_json_to_stderr(
             "id": 3,
             "method": "tools/call",
             "params": {
-                "name": "managePatient",
+                "name": "manage_patient",
                 "arguments": {
                     "action": "add",
                     "first_name": FIRST,
@@ -179,7 +178,7 @@ def test_stdio_exports_over_otlp_and_logs_json_to_stderr(
             "jsonrpc": "2.0",
             "id": 4,
             "method": "tools/call",
-            "params": {"name": "search_patients", "arguments": {"query": NAME}},
+            "params": {"name": "find_patients", "arguments": {"name": NAME}},
         },
     ]
     errfile = tmp_path / "stderr"
@@ -215,7 +214,7 @@ def test_stdio_exports_over_otlp_and_logs_json_to_stderr(
     # stderr: JSON lines, a request id on each tool call, no patient name.
     records = [json.loads(line) for line in err.splitlines() if line.strip()]
     calls = [r for r in records if r["message"].startswith("tool call")]
-    assert [r["tool"] for r in calls] == ["list_doctors", "managePatient", "search_patients"]
+    assert [r["tool"] for r in calls] == ["list_doctors", "manage_patient", "find_patients"]
     assert all(r["outcome"] == "ok" and r["request_id"] and r["trace_id"] for r in calls)
     assert FIRST not in err and LAST not in err
 
@@ -234,8 +233,8 @@ def test_stdio_exports_over_otlp_and_logs_json_to_stderr(
     tool_spans = {s.name: _attrs(s.attributes) for s in spans if s.name.startswith("frontdesk.tool ")}
     assert set(tool_spans) == {
         "frontdesk.tool list_doctors",
-        "frontdesk.tool managePatient",
-        "frontdesk.tool search_patients",
+        "frontdesk.tool manage_patient",
+        "frontdesk.tool find_patients",
     }
     assert {a["frontdesk.outcome"] for a in tool_spans.values()} == {"ok"}
     assert len({a["frontdesk.practice_id"] for a in tool_spans.values()}) == 1
@@ -250,5 +249,5 @@ def test_stdio_exports_over_otlp_and_logs_json_to_stderr(
                     if m.name == "frontdesk.tool.duration":
                         assert m.unit == "s"
                         tools = {_attrs(p.attributes)["tool"] for p in m.histogram.data_points}
-                        assert tools == {"list_doctors", "managePatient", "search_patients"}
+                        assert tools == {"list_doctors", "manage_patient", "find_patients"}
     assert "frontdesk.tool.duration" in names

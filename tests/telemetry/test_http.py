@@ -38,7 +38,7 @@ async def test_http_tool_calls_carry_practice_and_request_id(
             },
         )
         assert not made.is_error, made.content
-        found = await client.call_tool("search_patients", {"query": LAST})
+        found = await client.call_tool("find_patients", {"name": LAST})
         assert LAST in str(found.structured_content)
         answer = await hc.post(
             live.mcp_url,
@@ -49,7 +49,7 @@ async def test_http_tool_calls_carry_practice_and_request_id(
     spans = otel.tool_spans()
     assert sorted(str((s.attributes or {})["frontdesk.tool"]) for s in spans) == [
         "create_appointment",
-        "search_patients",
+        "find_patients",
     ]
     for span in spans:
         attrs = span.attributes or {}

@@ -35,9 +35,10 @@ def connect(app: Frontdesk, scenario: Scenario, otel: Otel) -> Connect:
     The server is built with telemetry on (the `otel` fixture), as `frontdesk serve` builds it then."""
 
     def open_as(
-        principal: Principal | None = None, mode: str = "auto"
+        principal: Principal | None = None, mode: str = "auto", surface: str = "frontdesk"
     ) -> AbstractAsyncContextManager[Client]:
-        return Client(build_server(app, default_principal=principal or scenario.principal), mode=mode)
+        server = build_server(app, surface=surface, default_principal=principal or scenario.principal)
+        return Client(server, mode=mode)
 
     return open_as
 
@@ -99,11 +100,6 @@ async def test_outcomes_are_the_error_codes_or_incident(
         assert missing.structured_content and missing.structured_content["error"]["code"] == "not_found"
         too_long = await c.call_tool("create_appointment", booking | {"notes": "x" * 300})  # the schema's
         assert too_long.structured_content and too_long.structured_content["error"]["code"] == "invalid"
-        # The ChatGPT-app shape has no code in structuredContent: it is read from the text.
-        medapp = await c.call_tool("schedule_appointment", {"doctorName": "Nobody Here", "slotId": "nope"})
-        assert medapp.is_error and medapp.structured_content and "code" not in medapp.structured_content
-        medapp_code = re.match(r"Error \((\w+)\):", medapp.content[0].text)  # type: ignore[union-attr]
-        assert medapp_code is not None
         unknown = await c.call_tool("no_such_tool", {})
         assert unknown.is_error
 
@@ -112,7 +108,15 @@ async def test_outcomes_are_the_error_codes_or_incident(
 
         monkeypatch.setattr(app.directory, "list_datebooks", crash)
         crashed = await c.call_tool("list_datebooks", {})
-        assert crashed.is_error and crashed.content[0].text.startswith("Error executing tool")  # type: ignore[union-attr]
+        assert crashed.is_error and crashed.content[0].text.startswith("Error (internal)")  # type: ignore[union-attr]
+    async with connect(surface="medapp") as c:
+        # The ChatGPT-app shape: {success: false, error: "...", code}.
+        medapp = await c.call_tool(
+            "schedule_appointment",
+            {"doctorName": "Nobody Here", "slotId": "nope", "patientName": "A B", "patientPhone": "5550100"},
+        )
+        assert medapp.is_error and medapp.structured_content
+        assert medapp.structured_content["code"] == "not_found"
     reader = Principal(scenario.practice_id, "reader", frozenset({access.APPOINTMENTS_READ}))
     async with connect(reader) as c:
         refused = await c.call_tool("list_audit_events", {})
@@ -123,7 +127,7 @@ async def test_outcomes_are_the_error_codes_or_incident(
         ("create_appointment", "conflict"): 1,
         ("update_appointment", "not_found"): 1,
         ("create_appointment", "invalid"): 1,
-        ("schedule_appointment", medapp_code.group(1)): 1,
+        ("schedule_appointment", "not_found"): 1,
         ("unknown", "tool_error"): 1,  # a name the server does not have is not recorded as given
         ("list_datebooks", "incident"): 1,
         ("list_audit_events", "forbidden"): 1,
@@ -157,14 +161,14 @@ async def test_no_patient_data_in_spans_metrics_or_logs(
         assert not made.is_error and NAME in made.content[0].text  # type: ignore[union-attr]
         held = await c.call_tool("hold_slot", base | {"starts_at": "2026-03-03T11:00"})
         assert not held.is_error
-        found = await c.call_tool("search_patients", {"query": LAST})
-        assert {p["lastname"] for p in found.structured_content["patients"]} == {LAST}  # type: ignore[index]
+        found = await c.call_tool("find_patients", {"name": LAST})
+        assert {p["last_name"] for p in found.structured_content["patients"]} == {LAST}  # type: ignore[index]
         chart = await c.call_tool(
-            "managePatient",
+            "manage_patient",
             {"action": "add", "first_name": FIRST, "last_name": LAST + "son", "date_of_birth": "1980-05-01"},
         )
         assert not chart.is_error, chart.content
-        listed = await c.call_tool("findPatients", {"name": LAST})
+        listed = await c.call_tool("find_patients", {"name": LAST})
         assert not listed.is_error and LAST in str(listed.structured_content)
         refused = await c.call_tool("create_appointment", base | {"starts_at": "not a time at all"})
         assert refused.is_error
@@ -172,23 +176,20 @@ async def test_no_patient_data_in_spans_metrics_or_logs(
         async def crash(*_: Any, **__: Any) -> Any:
             raise RuntimeError(f"lookup failed for {NAME}")  # an exception quoting the patient
 
-        monkeypatch.setattr(app.patients, "search", crash)
-        crashed = await c.call_tool("search_patients", {"query": NAME})
+        monkeypatch.setattr(app.patients, "find", crash)
+        crashed = await c.call_tool("find_patients", {"name": NAME})
         assert crashed.is_error
     assert_no_patient_data(otel, logged)
     # And the checks looked at something: every call was traced, measured and logged.
     tools = [str((s.attributes or {})["frontdesk.tool"]) for s in otel.tool_spans()]
-    called = ["create_appointment", "hold_slot", "search_patients", "managePatient", "findPatients"]
-    assert sorted(tools) == sorted([*called, "create_appointment", "search_patients"])  # refused, crashed
+    called = ["create_appointment", "hold_slot", "find_patients", "manage_patient", "find_patients"]
+    assert sorted(tools) == sorted([*called, "create_appointment", "find_patients"])  # refused, crashed
     records = logged.records()
     calls = [r for r in records if r.get("message", "").startswith("tool call")]
     assert len(calls) == len(tools) and all(r["request_id"] and r["trace_id"] for r in calls)
     assert {r["outcome"] for r in calls} >= {"ok", "invalid", "incident"}
     [crash_log] = [r for r in records if "exception" in r]
-    # The SDK logged the crash with its traceback: the chain's types and frames, not its messages.
+    # The incident was logged with its traceback: the exception's type and frames, not its message.
     chain = crash_log["exception"]
-    assert [e["type"] for e in chain] == [
-        "mcp.server.mcpserver.exceptions.UnexpectedToolError",
-        "RuntimeError",
-    ]
-    assert any("test_tool_calls.py" in f and "crash" in f for f in chain[1]["frames"])
+    assert [e["type"] for e in chain] == ["RuntimeError"]
+    assert any("test_tool_calls.py" in f and "crash" in f for f in chain[0]["frames"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -166,7 +166,7 @@ def _with_signature(fn: Callable[..., Any], head: list[tuple[str, Any]], names: 
     fn.__annotations__ = {**dict(head), **dict.fromkeys(names, Any), "return": ret}
 
 
-def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Principal]) -> Tool:
+def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Principal]]) -> Tool:
     """The SDK tool for one binding."""
     op = binding.operation
     model = arguments_model(binding)

@@ -3,7 +3,7 @@ audited like every read of the chart."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -33,7 +33,7 @@ class FileTemplate(ResourceTemplate):
         except ValueError:
             raise ResourceNotFoundError(f"Unknown resource: {uri}") from None
         try:
-            p: Principal = self.resolve(context)
+            p: Principal = await self.resolve(context)
             content: dto.FileContent = await self.app.files.content(p, file_id)
         except NotFound:
             raise ResourceNotFoundError(f"Unknown resource: {uri}") from None
@@ -48,7 +48,7 @@ class FileTemplate(ResourceTemplate):
 
 
 def serve_patient_files(
-    server: MCPServer[Any], app: Frontdesk, who: Callable[..., Principal], lister: str
+    server: MCPServer[Any], app: Frontdesk, who: Callable[..., Awaitable[Principal]], lister: str
 ) -> None:
     """Add the patient-file template; `lister` is the tool that lists the files on this surface."""
 

@@ -7,7 +7,7 @@ binding says so (`client_confirms`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -167,10 +167,11 @@ def bindings(surface: str) -> tuple[Binding, ...]:
     return BINDINGS[surface]()
 
 
-def caller(default: Principal | None) -> Callable[[Context[Any, Any]], Principal]:
-    """The resolver that injects who is calling: the request's token over HTTP, else `default`."""
+def caller(default: Principal | None) -> Callable[[Context[Any, Any]], Awaitable[Principal]]:
+    """The resolver that injects who is calling: the request's token over HTTP, else `default`.
+    (Async: the SDK runs a plain function resolver in a worker thread, a hop each call.)"""
 
-    def who(fd_context: Context[Any, Any]) -> Principal:
+    async def who(fd_context: Context[Any, Any]) -> Principal:
         return from_request(fd_context.request_context.request, default)
 
     return who

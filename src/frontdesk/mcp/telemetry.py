@@ -4,10 +4,11 @@ each tool call a span, a duration measurement and (at INFO) a log line.
 What is recorded about a call is its tool, practice id, outcome and duration, never its arguments or
 its result. The outcome is `ok`, the error code of a business error (`not_found`, `conflict`,
 `invalid`, `forbidden`, ...: the `code` of the result's `structuredContent.error`, or the
-`Error (code):` its text starts with in the ChatGPT-app shape), `incident` for an unexpected
-exception (the SDK answers it as "Error executing tool ..."), `tool_error` for the SDK's own refusals
-(an unknown tool) and `protocol_error` for a JSON-RPC error. A tool name the server does not have is
-recorded as `unknown`, so a client cannot put words of its own into the metrics.
+`code` beside the ChatGPT-app shape's `error`), `incident` for an unexpected exception (answered
+`internal` with an incident id; the SDK's own "Error executing tool ..." counts too), `tool_error`
+for the SDK's own refusals (an unknown tool) and `protocol_error` for a JSON-RPC error. A tool name
+the server does not have is recorded as `unknown`, so a client cannot put words of its own into the
+metrics.
 
 The span and the measurement exist only when telemetry is on (`frontdesk.telemetry.enabled()` when
 the server is built); otherwise a call costs its request id (a context variable) and a log-level
@@ -66,6 +67,10 @@ def outcome(result: object) -> str:
         return "ok"
     error = structured.get("error") if isinstance(structured, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
+    if code is None and isinstance(structured, dict):  # the ChatGPT-app shape: {success, error, code}
+        code = structured.get("code")
+    if code == "internal":  # an unexpected exception, answered with its incident id
+        return "incident"
     if isinstance(code, str) and _CODE.fullmatch(code):
         return code
     text = text if isinstance(text, str) else ""
