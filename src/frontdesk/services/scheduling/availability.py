@@ -100,32 +100,9 @@ class AvailabilityService:
                 providers = {prov.id: prov}
             else:
                 providers = {r.id: r for r in await dir_repo.providers(s, p.practice_id)}
-            services = {r.id: r for r in await dir_repo.services(s, p.practice_id, active_only=False)}
-            service = None
-            if service_id is not None:
-                service = services.get(service_id)
-                if service is None or not service.active:
-                    raise Invalid(
-                        f"no active service with id {service_id}; call list_services", field="service_id"
-                    )
-            minutes = (
-                service.duration_minutes if service else (duration_minutes or self.settings.slot_minutes)
+            service, minutes, rules, buffers = await self._rules(
+                s, p.practice_id, service_id, duration_minutes
             )
-            if not 5 <= minutes <= 12 * 60:
-                raise Invalid("duration_minutes must be between 5 and 720", field="duration_minutes")
-            rules = SlotRules(
-                duration=timedelta(minutes=minutes),
-                grid=timedelta(minutes=self.settings.slot_grid_minutes),
-                buffer_before=timedelta(minutes=service.buffer_before_minutes if service else 0),
-                buffer_after=timedelta(minutes=service.buffer_after_minutes if service else 0),
-                min_notice=timedelta(minutes=self.settings.min_notice_minutes),
-                horizon=timedelta(days=self.settings.horizon_days),
-            )
-            buffers = {
-                sid: (timedelta(minutes=sv.buffer_before_minutes), timedelta(minutes=sv.buffer_after_minutes))
-                for sid, sv in services.items()
-                if sv.buffer_before_minutes or sv.buffer_after_minutes
-            }
             ranked = await self._earliest(
                 s, p.practice_id, providers, books, rules, buffers, lo, hi, now, limit
             )
@@ -144,6 +121,37 @@ class AvailabilityService:
             )
             for start, name, book_id, prov_id, end in ranked[:limit]
         ]
+
+    async def _rules(
+        self, s: AsyncSession, practice_id: int, service_id: int | None, duration_minutes: int | None
+    ) -> tuple[m.Service | None, int, SlotRules, dict[int, tuple[timedelta, timedelta]]]:
+        """The service asked for (if any), the slot length, the slot rules, and every service's buffers
+        (a booking of any service blocks its buffers too)."""
+        services = {r.id: r for r in await dir_repo.services(s, practice_id, active_only=False)}
+        service = None
+        if service_id is not None:
+            service = services.get(service_id)
+            if service is None or not service.active:
+                raise Invalid(
+                    f"no active service with id {service_id}; call list_services", field="service_id"
+                )
+        minutes = service.duration_minutes if service else (duration_minutes or self.settings.slot_minutes)
+        if not 5 <= minutes <= 12 * 60:
+            raise Invalid("duration_minutes must be between 5 and 720", field="duration_minutes")
+        rules = SlotRules(
+            duration=timedelta(minutes=minutes),
+            grid=timedelta(minutes=self.settings.slot_grid_minutes),
+            buffer_before=timedelta(minutes=service.buffer_before_minutes if service else 0),
+            buffer_after=timedelta(minutes=service.buffer_after_minutes if service else 0),
+            min_notice=timedelta(minutes=self.settings.min_notice_minutes),
+            horizon=timedelta(days=self.settings.horizon_days),
+        )
+        buffers = {
+            sid: (timedelta(minutes=sv.buffer_before_minutes), timedelta(minutes=sv.buffer_after_minutes))
+            for sid, sv in services.items()
+            if sv.buffer_before_minutes or sv.buffer_after_minutes
+        }
+        return service, minutes, rules, buffers
 
     async def _earliest(
         self,
