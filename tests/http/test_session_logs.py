@@ -55,7 +55,10 @@ async def test_each_session_gets_its_own_lines_at_its_own_level(
 
             await asyncio.gather(a_calls(), b_calls())
     assert b_seen == []  # B never asked
-    # A's own five calls (and the tools/list its client sends to check results), nothing of B's.
+    # A's own five calls (each logged by the forwarder and by the telemetry middleware), and the
+    # tools/list its client sends to check results; nothing of B's (list_doctors, prompts).
     mine = [t for t in a_seen if t.startswith("tools/call list_datebooks answered in ")]
     assert len(mine) == 5, a_seen
-    assert all(t in mine or t.startswith("tools/list answered in ") for t in a_seen), a_seen
+    traced = [t for t in a_seen if t.startswith("tool call list_datebooks: ok in ")]
+    assert len(traced) == 5, a_seen
+    assert all(t in mine or t in traced or t.startswith("tools/list answered in ") for t in a_seen), a_seen
