@@ -67,9 +67,9 @@ def sink(port_file: str) -> None:
 
 async def micro(url: str, n: int) -> dict[str, float]:
     """µs per call of a handler that answers at once, with and without ToolCalls in front of it."""
+    from frontdesk.composition import Frontdesk
     from frontdesk.mcp.server import build_server
     from frontdesk.mcp.telemetry import ToolCalls
-    from frontdesk.composition import Frontdesk
     from frontdesk.services.context import Principal
     from frontdesk.storage.db import Database
 
