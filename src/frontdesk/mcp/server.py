@@ -99,6 +99,9 @@ class FrontdeskServer(MCPServer[Any]):
             version=__version__,
             instructions=surface.instructions,
             website_url="https://github.com/frontdesk-health/frontdesk",
+            # The SDK configures the root logger when nothing has (basicConfig): at WARNING, as
+            # frontdesk.logs does, not the SDK's INFO (a line per tool call nobody asked for).
+            log_level="WARNING",
         )
         self.surface = surface
         self._styles: dict[str, Style] = {}
