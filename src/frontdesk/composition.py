@@ -8,6 +8,7 @@ from typing import Any
 
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.services import demo
+from frontdesk.services.admin.settings import SettingsService
 from frontdesk.services.audit import AuditService
 from frontdesk.services.clinical.allergies import AllergyService
 from frontdesk.services.clinical.diagnoses import DiagnosisService
@@ -63,6 +64,7 @@ class Frontdesk:
         # Every use case of every service below runs in this one skeleton (services/usecase.py).
         self.usecases = uc = UseCases(db, clock, self.audit)
         self.practices = PracticeService(uc)
+        self.practice_settings = SettingsService(uc)
         self.directory = DirectoryService(db)
         self.patients = PatientService(uc)
         self.appointments = AppointmentService(uc, self.settings)

@@ -347,3 +347,17 @@ class OAuthToken(_Tenant, Base):
         UniqueConstraint("practice_id", "token_hash", name="uq_oauth_tokens_hash"),
         Index("ix_oauth_tokens_grant", "practice_id", "grant_id"),
     )
+
+
+# --- Practice settings (migration 0007) -------------------------------------------------------------
+
+
+class PracticeSetting(Base):
+    """One setting of a practice that differs from its default (domain/settings.py), as JSON."""
+
+    __tablename__ = "practice_settings"
+    practice_id: Mapped[int] = mapped_column(ID, ForeignKey("practices.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(120))

@@ -1,0 +1,278 @@
+"""A practice's settings: every key, its chapter, type, default and rule, declared once.
+
+The chapters are the Coordinalo seed's (basics, availability, communication, finances, policies,
+reminders, client_data); a key is written `chapter.name` ("policies.noShowMaxStrikes"). Only values
+that differ from the default are stored; `validate` checks a whole change before anything is written,
+so one bad key changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from frontdesk.domain.errors import Invalid
+
+CHAPTERS = ("basics", "availability", "communication", "finances", "policies", "reminders", "client_data")
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_REGION = re.compile(r"^[A-Z]{2}$")
+TEXT_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One setting. `kind`: bool, int, text, choice, choices (a list drawn from `choices`), time
+    (HH:MM), currency (ISO 4217 code), region (ISO 3166-1 alpha-2), timezone (an IANA name, checked
+    where zones are known: the services)."""
+
+    chapter: str
+    name: str
+    kind: str
+    default: Any
+    description: str
+    choices: tuple[str, ...] = ()
+    lo: int = 0
+    hi: int = 10_000
+
+    @property
+    def path(self) -> str:
+        return f"{self.chapter}.{self.name}"
+
+    def check(self, value: Any) -> Any:
+        """`value` as stored, or Invalid naming the key and its rule."""
+        where = self.path
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise Invalid(f"{where} must be true or false", field=where)
+            return value
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int) or not self.lo <= value <= self.hi:
+                raise Invalid(f"{where} must be a whole number from {self.lo} to {self.hi}", field=where)
+            return value
+        if not self.kind == "choices" and not isinstance(value, str):
+            raise Invalid(f"{where} must be text", field=where)
+        if self.kind == "choices":
+            if not isinstance(value, list) or any(v not in self.choices for v in value):
+                raise Invalid(f"{where} must be a list drawn from: {', '.join(self.choices)}", field=where)
+            return sorted(set(value), key=self.choices.index)
+        text = value.strip()
+        if any(ord(c) < 32 for c in text):
+            raise Invalid(f"{where} must not contain control characters", field=where)
+        ok, rule = self._fits(text)
+        if not ok:
+            raise Invalid(f"{where} must be {rule}", field=where)
+        return text
+
+    def _fits(self, text: str) -> tuple[bool, str]:
+        if self.kind == "choice":
+            return text in self.choices, f"one of: {', '.join(self.choices)}"
+        if self.kind == "time":
+            return bool(_HHMM.match(text)), "a time of day as HH:MM"
+        if self.kind == "currency":
+            return bool(_CURRENCY.match(text)), "an ISO 4217 code such as USD or EUR"
+        if self.kind == "region":
+            return bool(_REGION.match(text)), "an ISO 3166 country code such as US or ES"
+        if self.kind == "timezone":
+            return 0 < len(text) <= 64, "an IANA time zone such as America/New_York"
+        return len(text) <= TEXT_MAX, f"at most {TEXT_MAX} characters"
+
+
+def _keys(chapter: str, *specs: tuple[Any, ...]) -> list[Key]:
+    return [Key(chapter, *spec) for spec in specs]
+
+
+STRATEGIES = ("round_robin", "least_booked", "most_available", "priority", "random")
+
+CATALOGUE: dict[str, Key] = {
+    k.path: k
+    for k in [
+        *_keys(
+            "basics",
+            ("name", "text", "", "The practice's name (also the practice record's)"),
+            ("description", "text", "", "A sentence or two about the practice"),
+            (
+                "vertical",
+                "choice",
+                "health",
+                "Kind of practice",
+                ("health", "dental", "therapy", "wellness", "beauty", "other"),
+            ),
+            ("timezone", "timezone", "UTC", "The practice's time zone (each location has its own too)"),
+            ("currency", "currency", "USD", "Currency of prices and charges (ISO 4217)"),
+            ("locale", "choice", "en", "Language of messages and pages", ("en", "es", "pt")),
+            ("defaultRegion", "region", "US", "Country assumed for phone numbers written without +code"),
+        ),
+        *_keys(
+            "availability",
+            ("weekdayStart", "time", "09:00", "Default opening time Monday to Friday"),
+            ("weekdayEnd", "time", "18:00", "Default closing time Monday to Friday"),
+            ("saturdayEnabled", "bool", False, "Open on Saturdays by default"),
+            ("saturdayStart", "time", "09:00", "Default Saturday opening time"),
+            ("saturdayEnd", "time", "13:00", "Default Saturday closing time"),
+            ("assistedAssignment", "bool", True, "Assign a provider automatically when a booking names none"),
+            (
+                "assignmentStrategy",
+                "choice",
+                "round_robin",
+                "How a provider is chosen when none is named",
+                STRATEGIES,
+            ),
+            (
+                "minNoticeMinutes",
+                "int",
+                0,
+                "A booking must start at least this many minutes ahead",
+                (),
+                0,
+                43_200,
+            ),
+            ("maxAdvanceDays", "int", 365, "A booking may start at most this many days ahead", (), 1, 730),
+        ),
+        *_keys(
+            "communication",
+            (
+                "channels",
+                "choices",
+                ["email"],
+                "Channels messages may be sent on",
+                ("email", "whatsapp", "sms"),
+            ),
+            ("phoneRequired", "bool", False, "A client must have a phone number"),
+        ),
+        *_keys(
+            "finances",
+            (
+                "providerPaymentType",
+                "choice",
+                "commission",
+                "How providers are paid",
+                ("commission", "fixed", "per_session", "none"),
+            ),
+            ("clientPaymentTiming", "choice", "AFTER", "When clients pay", ("BEFORE", "AFTER")),
+            (
+                "maxBalance",
+                "int",
+                0,
+                "Largest unpaid balance (minor units) before booking is refused; 0 is no limit",
+                (),
+                0,
+                100_000_000,
+            ),
+        ),
+        *_keys(
+            "policies",
+            (
+                "noShowMaxStrikes",
+                "int",
+                3,
+                "No-shows after which a client cannot book; 0 is never",
+                (),
+                0,
+                100,
+            ),
+            ("noShowBlockDays", "int", 30, "Days a client with too many no-shows cannot book", (), 0, 3650),
+            ("noShowCharge", "int", 0, "Charge for a no-show (minor units)", (), 0, 100_000_000),
+            ("noShowAutoApply", "bool", False, "Record the no-show charge without asking"),
+            (
+                "cancellationType",
+                "choice",
+                "free",
+                "free: cancel any time; penalty: a late cancel is charged; block: a late cancel is refused",
+                ("free", "penalty", "block"),
+            ),
+            ("cancellationDeadlineHours", "int", 24, "How many hours ahead a cancel is on time", (), 0, 720),
+            (
+                "cancellationPenaltyKind",
+                "choice",
+                "percent",
+                "The late-cancel penalty is an amount or a percent of the service's price",
+                ("amount", "percent"),
+            ),
+            (
+                "cancellationPenaltyValue",
+                "int",
+                0,
+                "The penalty: minor units, or percent (0 to 100)",
+                (),
+                0,
+                100_000_000,
+            ),
+            (
+                "waitlistHoldMinutes",
+                "int",
+                30,
+                "Minutes a freed slot is held for the waitlist entry offered it",
+                (),
+                1,
+                1440,
+            ),
+        ),
+        *_keys(
+            "reminders",
+            ("session24h", "bool", True, "Remind the client 24 hours before"),
+            ("session1h", "bool", False, "Remind the client 1 hour before"),
+            ("booking", "bool", True, "Send a message when a booking is made"),
+            ("payment", "bool", False, "Remind unpaid charges"),
+            (
+                "confirmationTimeoutHours",
+                "int",
+                24,
+                "Hours a booking may wait for the client's confirmation",
+                (),
+                1,
+                720,
+            ),
+        ),
+        *_keys(
+            "client_data",
+            ("lastName", "bool", True, "A client must have a last name"),
+            ("rut", "bool", False, "A client must have a national id (RUT)"),
+            ("email", "bool", False, "A client must have an email address"),
+            ("phone", "bool", False, "A client must have a phone number"),
+            ("direccion", "bool", False, "A client must have an address"),
+        ),
+    ]
+}
+
+
+def key(path: str) -> Key:
+    found = CATALOGUE.get(path)
+    if found is None:
+        chapter = path.split(".", 1)[0]
+        if chapter in CHAPTERS:
+            names = ", ".join(k.name for k in CATALOGUE.values() if k.chapter == chapter)
+            raise Invalid(f"{path}: unknown setting (chapter {chapter} has: {names})", field=path)
+        raise Invalid(
+            f"{path}: unknown setting (keys are chapter.name; chapters: {', '.join(CHAPTERS)})", field=path
+        )
+    return found
+
+
+def validate(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Every change checked before any is kept: the values as stored, or Invalid for the first bad key."""
+    if not changes:
+        raise Invalid("settings must name at least one key", field="settings")
+    return {path: key(path).check(value) for path, value in changes.items()}
+
+
+def chapter(name: str) -> list[Key]:
+    if name not in CHAPTERS:
+        raise Invalid(f"chapter must be one of: {', '.join(CHAPTERS)}", field="chapter")
+    return [k for k in CATALOGUE.values() if k.chapter == name]
+
+
+@dataclass(frozen=True, slots=True)
+class Values:
+    """A practice's effective settings: stored values over the defaults."""
+
+    stored: Mapping[str, Any]
+
+    def __getitem__(self, path: str) -> Any:
+        return self.stored.get(path, CATALOGUE[path].default)
+
+    def chapter(self, name: str) -> dict[str, Any]:
+        return {k.name: self[k.path] for k in chapter(name)}
