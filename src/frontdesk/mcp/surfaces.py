@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 
+from frontdesk.mcp.bindings import bookings, clients, setup
 from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import from_request
 from frontdesk.mcp.registry import Binding, build_tool
@@ -58,7 +59,8 @@ CHARM_ONLY = frozenset({overview.GET_PRACTICE_INFO.name, overview.MANAGE_APPOINT
 def _frontdesk() -> tuple[Binding, ...]:
     ops = [*sched.OPERATIONS, *admin.OPERATIONS, *(op for op in CHART if op.name not in CHARM_ONLY)]
     # The Odonto.me name-only patient search is find_patients' job here.
-    return tuple(Binding(op) for op in ops if op is not sched.SEARCH_PATIENTS)
+    own = tuple(Binding(op) for op in ops if op is not sched.SEARCH_PATIENTS)
+    return own + tuple(b for feature in FEATURES for b in feature.FRONTDESK)
 
 
 # How Frontdesk's tool names in texts read on the Odonto.me surface (it has no slot search: its
@@ -155,8 +157,24 @@ def _charm() -> tuple[Binding, ...]:
     )
 
 
+# The features issue 12 adds, each with its own bindings module (mcp/bindings/).
+FEATURES = (setup, bookings, clients)
+
+
+def _coordinalo() -> tuple[Binding, ...]:
+    """The Coordinalo / Servicialo seed (002): its names, camelCase parameters, confirm: true."""
+    return tuple(b for feature in FEATURES for b in feature.COORDINALO)
+
+
+def _medcor() -> tuple[Binding, ...]:
+    """The MedCor seed (001): its scheduling, people and treatment tools (tenant_id accepted)."""
+    return tuple(b for feature in FEATURES for b in feature.MEDCOR)
+
+
 BINDINGS: dict[str, Callable[[], tuple[Binding, ...]]] = {
     "frontdesk": _frontdesk,
+    "coordinalo": _coordinalo,
+    "medcor": _medcor,
     "odonto": _odonto,
     "medapp": _medapp,
     "charm": _charm,
