@@ -361,3 +361,19 @@ class PracticeSetting(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class TitularProvider(_Tenant, Base):
+    """A client's titular provider (Coordinalo): preferred when a booking names no provider, and whose
+    catalogue availability by client shows. At most one per client."""
+
+    __tablename__ = "titular_providers"
+    patient_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int] = mapped_column(ID)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("patient_id", "patients"),
+        _fk("provider_id", "providers"),
+        UniqueConstraint("practice_id", "patient_id", name="uq_titular_providers_patient"),
+        Index("ix_titular_providers_provider", "practice_id", "provider_id"),
+    )
