@@ -36,8 +36,6 @@ PROBE_SECONDS = 180
 # (HTTP path, surface name): Frontdesk's own surface and each seed's.
 SURFACES: list[tuple[str, str]] = [(s.path, s.name) for s in SERVED.values()]
 DEFAULT_SURFACE = "frontdesk"  # what `frontdesk stdio` serves without --surface
-# `frontdesk stdio --surface NAME` serves any surface (test_stdio_surface_flag_is_used holds this true).
-STDIO_HAS_SURFACE = True
 
 # Phrases that mean the client never saw Frontdesk's answer.
 NOT_A_MESSAGE = ("Structured content does not match", "Failed to validate structured content")
@@ -360,8 +358,6 @@ def test_ts_client_sees_every_error_over_http(
 def test_ts_client_sees_every_error_over_stdio(node: str, stdio_data_dir: Path, surface: str) -> None:
     command = [FRONTDESK, "stdio", "--practice", "demo"]
     if surface != DEFAULT_SURFACE:
-        if not STDIO_HAS_SURFACE:
-            pytest.skip(f"TODO(lead): `frontdesk stdio --surface {surface}` does not exist yet")
         command += ["--surface", surface]
     run = run_probe(
         node,
@@ -371,16 +367,3 @@ def test_ts_client_sees_every_error_over_stdio(node: str, stdio_data_dir: Path, 
     )
     assert str(run.header["server"]).startswith("frontdesk"), run.header  # a surface may add a suffix
     assert_messages_seen(run, surface, "stdio")
-
-
-def test_stdio_surface_flag_is_used() -> None:
-    """Keeps the TODO above from outliving the feature: once `frontdesk stdio --surface` exists, the
-    stdio surfaces must run."""
-    help_text = subprocess.run(
-        [FRONTDESK, "stdio", "--help"], capture_output=True, text=True, timeout=60, check=True
-    ).stdout
-    assert ("--surface" in help_text) == STDIO_HAS_SURFACE, (
-        "`frontdesk stdio --surface` exists now: set STDIO_HAS_SURFACE = True in tests/e2e/test_ts_client.py"
-        if "--surface" in help_text
-        else "STDIO_HAS_SURFACE is True but `frontdesk stdio --help` shows no --surface"
-    )
