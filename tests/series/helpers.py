@@ -38,16 +38,20 @@ async def live_overlaps(app: Frontdesk, sc: Scenario) -> list[tuple[int, int]]:
     now = app.clock()
     async with app.db.read() as s:
         rows = (
-            await s.execute(
-                select(m.Appointment)
-                .where(
-                    m.Appointment.practice_id == sc.practice_id,
-                    m.Appointment.status.in_([x.value for x in ACTIVE_STATUSES]),
-                    m.Appointment.allow_overlap.is_(False),
+            (
+                await s.execute(
+                    select(m.Appointment)
+                    .where(
+                        m.Appointment.practice_id == sc.practice_id,
+                        m.Appointment.status.in_([x.value for x in ACTIVE_STATUSES]),
+                        m.Appointment.allow_overlap.is_(False),
+                    )
+                    .order_by(m.Appointment.provider_id, m.Appointment.starts_at)
                 )
-                .order_by(m.Appointment.provider_id, m.Appointment.starts_at)
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     live = [r for r in rows if not (r.status == "held" and r.hold_expires_at and r.hold_expires_at <= now)]
     return [
         (a.id, b.id)

@@ -3,6 +3,7 @@ daylight-saving changes; count and until are respected; at most 52."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ def test_every_occurrence_keeps_the_first_local_time_and_count(
         assert o.start.astimezone(tz).replace(tzinfo=None) == o.local
     assert occ[0].start == start
     assert [o.position for o in occ] == list(range(1, count + 1))
-    gaps = {(b.local.date() - a.local.date()).days for a, b in zip(occ, occ[1:], strict=False)}
+    gaps = {(b.local.date() - a.local.date()).days for a, b in itertools.pairwise(occ)}
     if frequency == "weekly":
         assert gaps <= {7}
     elif frequency == "biweekly":

@@ -30,7 +30,9 @@ async def time_off(app: Frontdesk, sc: Scenario, start: datetime, end: datetime)
         s.add(m.TimeOff(practice_id=sc.practice_id, provider_id=sc.garcia, starts_at=start, ends_at=end))
 
 
-async def test_a_weekly_series_keeps_ten_oclock_across_the_dst_change(app: Frontdesk, scenario: Scenario) -> None:
+async def test_a_weekly_series_keeps_ten_oclock_across_the_dst_change(
+    app: Frontdesk, scenario: Scenario
+) -> None:
     out = await app.series.create(scenario.principal, series(scenario, count=4))
     assert out.status == "active" and out.booked == 4 and out.conflicts == 0
     assert [local(o.start) for o in out.occurrences] == ["10:00"] * 4
@@ -43,7 +45,9 @@ async def test_a_weekly_series_keeps_ten_oclock_across_the_dst_change(app: Front
     assert again.rule == "FREQ=WEEKLY;COUNT=4"
 
 
-async def test_generated_series_keep_the_local_time_and_their_bounds(app: Frontdesk, scenario: Scenario) -> None:
+async def test_generated_series_keep_the_local_time_and_their_bounds(
+    app: Frontdesk, scenario: Scenario
+) -> None:
     """Hypothesis draws the series; each is booked on the database and read back."""
     cases: list[tuple[str, str, int, str, str | None, int | None]] = []
 
@@ -95,16 +99,26 @@ async def test_conflicts_are_reported_per_occurrence_and_none_books_nothing(
     p = scenario.principal
     # Busy on 10 March at 10:30, off on 17 March, and a Saturday through the rule.
     await app.appointments.book(
-        p, BookingRequest(provider_id=scenario.garcia, datebook_id=scenario.ny, starts_at="2026-03-10T10:30", patient_id=scenario.maria)
+        p,
+        BookingRequest(
+            provider_id=scenario.garcia,
+            datebook_id=scenario.ny,
+            starts_at="2026-03-10T10:30",
+            patient_id=scenario.maria,
+        ),
     )
-    await time_off(app, scenario, datetime(2026, 3, 17, 13, tzinfo=UTC), datetime(2026, 3, 17, 20, tzinfo=UTC))
+    await time_off(
+        app, scenario, datetime(2026, 3, 17, 13, tzinfo=UTC), datetime(2026, 3, 17, 20, tzinfo=UTC)
+    )
     req = series(scenario, rrule="FREQ=WEEKLY;BYDAY=TU,SA;COUNT=8", frequency=None, count=None)
     with pytest.raises(Conflict) as refused:
         await app.series.create(p, req)
     conflicts = refused.value.details["conflicts"]
     by_reason = {(c["start"][:10], c["reason"]) for c in conflicts}
     assert ("2026-03-10", "busy") in by_reason and ("2026-03-17", "time_off") in by_reason
-    assert {c["reason"] for c in conflicts if c["start"][:10] in ("2026-03-07", "2026-03-14")} == {"outside_hours"}
+    assert {c["reason"] for c in conflicts if c["start"][:10] in ("2026-03-07", "2026-03-14")} == {
+        "outside_hours"
+    }
     busy = next(c for c in conflicts if c["reason"] == "busy")
     assert busy["conflicting_appointment_ids"]
     listed = await app.appointments.in_range(
@@ -144,7 +158,9 @@ async def test_cancel_one_following_and_all(app: Frontdesk, scenario: Scenario) 
         await app.series.cancel(p, SeriesCancel(sid, "following"), Consent.GIVEN)
 
 
-async def test_cancel_all_leaves_past_occurrences_alone(app: Frontdesk, scenario: Scenario, clock: Clock) -> None:
+async def test_cancel_all_leaves_past_occurrences_alone(
+    app: Frontdesk, scenario: Scenario, clock: Clock
+) -> None:
     p = scenario.principal
     out = await app.series.create(p, series(scenario, count=3))
     clock.advance(days=8)  # the first occurrence (3 March) is history now
@@ -199,7 +215,9 @@ async def test_a_series_racing_single_bookings_never_double_books(app: Frontdesk
 
         async def whole(how: str, hhmm: str = hhmm) -> str:
             try:
-                out = await app.series.create(p, series(scenario, f"2026-03-04T{hhmm}", count=4, on_conflict=how))
+                out = await app.series.create(
+                    p, series(scenario, f"2026-03-04T{hhmm}", count=4, on_conflict=how)
+                )
                 return f"series:{out.booked}"
             except Conflict:
                 return "series:0"

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain.scheduling.ranges import TimeRange
+from frontdesk.domain.scheduling.ranges import TimeRange, intersect, subtract
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.scheduling.waitlist import Wish
 from frontdesk.services import audit
 from frontdesk.services.admin.settings import values
 from frontdesk.services.context import Principal
-from frontdesk.services.scheduling.hours import local_day_window, open_ranges, within
+from frontdesk.services.scheduling.hours import local_day_window, open_ranges
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import directory as dir_repo
@@ -26,6 +26,7 @@ S = AppointmentStatus
 WAITING, OFFERED, BOOKED, LEFT = "waiting", "offered", "booked", "left"
 OPEN, ACCEPTED, EXPIRED, WITHDRAWN = "open", "accepted", "expired", "withdrawn"
 SYSTEM = "system:waitlist"
+GRID = timedelta(minutes=15)  # where inside a freed range an offered slot may start
 
 
 def _principal(p_or_practice_id: Principal | int) -> Principal:
@@ -116,30 +117,42 @@ async def _offer(
         return []
     tz = ZoneInfo(book.timezone)
     day = local_day_window(start, tz)
-    hours = (
-        await open_ranges(
-            s, p.practice_id, [provider_id], {book.id: book}, TimeRange(day.start, max(day.end, end))
-        )
-    ).get((provider_id, book.id), [])
+    window = TimeRange(day.start, max(day.end, end))
+    hours = (await open_ranges(s, p.practice_id, [provider_id], {book.id: book}, window)).get(
+        (provider_id, book.id), []
+    )
+    busy = [
+        TimeRange(b.starts_at, b.ends_at)
+        for b in await appt_repo.busy_for(s, p.practice_id, [provider_id], start, end, now)
+    ]
+    free = subtract(intersect(hours, [TimeRange(start, end)]), busy)
     hold = int((await values(s, p.practice_id))["policies.waitlistHoldMinutes"])
     offers: list[m.WaitlistOffer] = []
-    cursor = start
     for entry in entries:
+        if not free:
+            break
         service = await dir_repo.service(s, p.practice_id, entry.service_id)
         if service is None or not service.active:
             continue
-        slot = TimeRange(cursor, cursor + timedelta(minutes=service.duration_minutes))
-        if slot.end > end or not _wish(entry).accepts(slot.start.astimezone(tz), slot.end.astimezone(tz)):
-            continue
-        if not within(hours, slot):
-            continue
-        if await appt_repo.overlapping(s, p.practice_id, provider_id, slot.start, slot.end, now):
+        slot = _first_fit(free, timedelta(minutes=service.duration_minutes), _wish(entry), tz)
+        if slot is None:
             continue
         offers.append(await _hold(s, p, entry, book, provider_id, slot, now, hold))
-        cursor = slot.end
-        if cursor >= end:
-            break
+        free = subtract(free, [slot])
     return offers
+
+
+def _first_fit(free: list[TimeRange], length: timedelta, wish: Wish, tz: ZoneInfo) -> TimeRange | None:
+    """The earliest slot of `length` inside the free time, on a grid from each free range's start,
+    that the entry accepts."""
+    for r in free:
+        at = r.start
+        while at + length <= r.end:
+            slot = TimeRange(at, at + length)
+            if wish.accepts(slot.start.astimezone(tz), slot.end.astimezone(tz)):
+                return slot
+            at += GRID
+    return None
 
 
 def _wish(entry: m.WaitlistEntry) -> Wish:
