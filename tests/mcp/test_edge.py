@@ -12,7 +12,6 @@ from mcp import Client
 
 from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import SURFACES, build_server
-from frontdesk.mcp.surfaces import bindings
 from frontdesk.services.operations import ID_MAX
 from tests.factories import Scenario
 from tests.mcp.conftest import Connect

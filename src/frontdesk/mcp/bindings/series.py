@@ -39,11 +39,18 @@ WORDS = {
     "create_appointment": "booking_create",
 }
 
+# The seed's own description of the tool, then ours (what the seed leaves unsaid).
+SEED_RECURRING = (
+    "Create recurring sessions (e.g. weekly therapy). Generates multiple individual sessions linked by a "
+    "recurrence series ID. Max 52 occurrences."
+)
+
 COORDINALO: tuple[Binding, ...] = (
     Binding(
         series.CREATE_RECURRING,
         name="booking_create_recurring",
         title="Create Recurring Booking",
+        description=SEED_RECURRING + " " + series.CREATE_DETAILS,
         rename={
             **_PEOPLE,
             **_KEY,

@@ -146,15 +146,20 @@ async def ask_cancel(call: Call[CancelSeriesIn]) -> str | None:
     return await call.app.series.question(call.p, _cancel_request(call))
 
 
+# What every surface says about creating a series beyond its own first sentence.
+CREATE_DETAILS = (
+    "Give frequency (weekly, biweekly, monthly) with interval, or an RFC 5545 RRULE, and count or until. "
+    "Occurrences are expanded in the datebook's local time, so 10:00 stays 10:00 across daylight-saving "
+    "changes. Each is checked like a single booking (working hours, time off, no double booking); "
+    "conflicts are reported per occurrence, and on_conflict chooses: skip books the free ones, none "
+    "(default) books nothing."
+)
+
 CREATE_RECURRING = Operation(
     name="create_recurring_appointments",
     title="Create recurring appointments",
     description="Book a recurring series (e.g. weekly therapy): one series id, each occurrence its own "
-    f"appointment, at most {MAX_OCCURRENCES}. Give frequency (weekly, biweekly, monthly) with interval, "
-    "or an RFC 5545 RRULE, and count or until. Occurrences are expanded in the datebook's local time, so "
-    "10:00 stays 10:00 across daylight-saving changes. Each is checked like a single booking (working "
-    "hours, time off, no double booking); conflicts are reported per occurrence, and on_conflict chooses: "
-    "skip books the free ones, none books nothing.",
+    f"appointment, at most {MAX_OCCURRENCES}. " + CREATE_DETAILS,
     scopes=(access.APPOINTMENTS_WRITE,),
     hints=CREATE,
     input=CreateSeriesIn,
