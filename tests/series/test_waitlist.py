@@ -248,3 +248,30 @@ async def test_rules_scopes_and_other_practices(app: Frontdesk, scenario: Scenar
     with pytest.raises(NotFound):
         await app.waitlist.join(other.principal, join(other, provider_id=scenario.garcia))
     assert (await app.waitlist.list(other.principal)).count == 0
+
+
+async def test_one_entry_never_gets_two_offers_from_two_providers_at_once(
+    app: Frontdesk, scenario: Scenario
+) -> None:
+    """Each cancellation holds its own provider's lock; the entry (any provider, any place) is locked
+    before it is offered, so the second sees it taken and both cancellations succeed."""
+    p = scenario.principal
+    for round_ in range(4):
+        entry = await app.waitlist.join(
+            p, join(scenario, patient_id=await patient(app, scenario, f"Any{round_}"), provider_id=None)
+        )
+        day = f"2026-03-{3 + round_:02d}"  # Tuesday to Friday
+        ny = await book(app, scenario, "10:00", "10:30", starts_at=f"{day}T10:00", ends_at=f"{day}T10:30")
+        lisbon = await book(
+            app,
+            scenario,
+            "10:00",
+            provider_id=scenario.silva_j,
+            datebook_id=scenario.lisbon,
+            starts_at=f"{day}T10:00",
+            ends_at=f"{day}T10:30",
+        )
+        await asyncio.gather(cancel(app, scenario, ny), cancel(app, scenario, lisbon))
+        mine = [o for o in await offers(app, scenario, "open") if o.entry_id == entry.id]
+        assert len(mine) == 1, round_
+        await app.waitlist.leave(p, entry.id)

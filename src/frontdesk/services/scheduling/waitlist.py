@@ -135,7 +135,7 @@ async def _offer(
         if service is None or not service.active:
             continue
         slot = _first_fit(free, timedelta(minutes=service.duration_minutes), _wish(entry), tz)
-        if slot is None:
+        if slot is None or not await repo.still_waiting(s, p.practice_id, entry.id):
             continue
         offers.append(await _hold(s, p, entry, book, provider_id, slot, now, hold))
         free = subtract(free, [slot])

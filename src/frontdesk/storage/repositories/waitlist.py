@@ -23,6 +23,17 @@ async def entry(
     return (await s.execute(q)).scalar_one_or_none()
 
 
+async def still_waiting(s: AsyncSession, practice_id: int, entry_id: int) -> bool:
+    """Lock the entry and read its status afresh: a concurrent offer for another provider's slot (which
+    holds another provider's lock) may have taken it since it was listed."""
+    q = (
+        select(WaitlistEntry.status)
+        .where(WaitlistEntry.practice_id == practice_id, WaitlistEntry.id == entry_id)
+        .with_for_update()
+    )
+    return (await s.execute(q)).scalar_one_or_none() == WAITING
+
+
 async def entries(
     s: AsyncSession,
     practice_id: int,
