@@ -17,6 +17,7 @@ from frontdesk.domain import access
 from frontdesk.domain.errors import Conflict, Declined, Forbidden, Invalid, NotFound
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
+from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.scheduling.series import SeriesCancel
 from frontdesk.storage import models as m
@@ -230,3 +231,11 @@ async def test_a_series_racing_single_bookings_never_double_books(app: Frontdesk
         booked_series = sum(int(r.split(":")[1]) for r in (results[0], results[5]))
         assert booked_singles + booked_series == 4, results
         assert await live_overlaps(app, scenario) == []
+
+
+async def test_a_retried_create_with_its_key_books_once(app: Frontdesk, scenario: Scenario) -> None:
+    key = Idempotency("series-1", "fingerprint")
+    first = await app.series.create(scenario.principal, series(scenario, count=2, idempotency=key))
+    again = await app.series.create(scenario.principal, series(scenario, count=2, idempotency=key))
+    assert again == first
+    assert (await audit_actions(app, scenario)).count("series.create") == 1
