@@ -65,7 +65,9 @@ async def expire_lapsed(
     is released and the slot goes to the next matching entry. Returns how many lapsed."""
     lapsed = await repo.lapsed(s, p.practice_id, now, provider_id=provider_id)
     if provider_id is None and lapsed:
+        # Their providers' locks first, then read them again: a concurrent change of theirs is over.
         await appt_repo.lock_providers(s, p.practice_id, [o.provider_id for o in lapsed])
+        lapsed = await repo.lapsed(s, p.practice_id, now)
     for offer in lapsed:
         appt = await close_offer(s, p, offer, EXPIRED, now, reason="offer_expired")
         if appt is not None:

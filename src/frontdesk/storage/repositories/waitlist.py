@@ -123,7 +123,9 @@ async def lapsed(
         q = q.where(WaitlistOffer.practice_id == practice_id)
     if provider_id is not None:
         q = q.where(WaitlistOffer.provider_id == provider_id)
-    return (await s.execute(q.order_by(WaitlistOffer.practice_id, WaitlistOffer.expires_at))).scalars().all()
+    q = q.order_by(WaitlistOffer.practice_id, WaitlistOffer.expires_at)
+    # Fresh values even for offers this session loaded before it took the providers' locks.
+    return (await s.execute(q.execution_options(populate_existing=True))).scalars().all()
 
 
 async def open_offers_in(
