@@ -33,6 +33,8 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.practices import PracticeService
 from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
+from frontdesk.services.scheduling.series import SeriesService
+from frontdesk.services.scheduling.waitlist_service import WaitlistService
 from frontdesk.services.settings import Settings
 from frontdesk.services.staff import StaffService
 from frontdesk.services.usecase import UseCases
@@ -68,6 +70,8 @@ class Frontdesk:
         self.directory = DirectoryService(db)
         self.patients = PatientService(uc)
         self.appointments = AppointmentService(uc, self.settings)
+        self.series = SeriesService(uc, self.settings)
+        self.waitlist = WaitlistService(uc)
         self.availability = AvailabilityService(db, clock, self.settings)
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())

@@ -79,6 +79,8 @@ SCHEDULING_TOOLS = {
     "hold_slot",
     "confirm_appointment",
     "list_audit_events",
+    "manage_recurring_appointments",
+    "manage_waitlist",
 }
 
 pytestmark = pytest.mark.usefixtures("scenario")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -376,4 +377,118 @@ class TitularProvider(_Tenant, Base):
         _fk("provider_id", "providers"),
         UniqueConstraint("practice_id", "patient_id", name="uq_titular_providers_patient"),
         Index("ix_titular_providers_provider", "practice_id", "provider_id"),
+    )
+
+
+# --- Recurring series and waitlist (migration 0011) -------------------------------------------------
+
+
+class AppointmentSeries(_Tenant, Base):
+    """A recurring series: its rule (RFC 5545 RRULE, expanded in the datebook's local time) and what
+    every occurrence shares. Its appointments are linked through series_occurrences."""
+
+    __tablename__ = "appointment_series"
+    patient_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int] = mapped_column(ID)
+    datebook_id: Mapped[int] = mapped_column(ID)
+    service_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    rule: Mapped[str] = mapped_column(String(500))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the first occurrence (dtstart)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # active | cancelled
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("patient_id", "patients"),
+        _fk("provider_id", "providers"),
+        _fk("datebook_id", "datebooks"),
+        _fk("service_id", "services"),
+        UniqueConstraint("practice_id", "id", name="uq_appointment_series_practice_id"),
+        Index("ix_appointment_series_patient", "practice_id", "patient_id"),
+    )
+
+
+class SeriesOccurrence(_Tenant, Base):
+    """One booked occurrence of a series: its appointment and its position in the rule (1-based)."""
+
+    __tablename__ = "series_occurrences"
+    series_id: Mapped[int] = mapped_column(ID)
+    appointment_id: Mapped[int] = mapped_column(ID)
+    position: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        _fk("series_id", "appointment_series"),
+        _fk("appointment_id", "appointments"),
+        UniqueConstraint("practice_id", "id", name="uq_series_occurrences_practice_id"),
+        UniqueConstraint("practice_id", "series_id", "position", name="uq_series_occurrences_position"),
+        UniqueConstraint("practice_id", "appointment_id", name="uq_series_occurrences_appointment"),
+    )
+
+
+class WaitlistEntry(_Tenant, Base):
+    """A client waiting for a service (optionally a provider, datebook, local date window and local
+    time of day). Served by priority (higher first), then arrival."""
+
+    __tablename__ = "waitlist_entries"
+    patient_id: Mapped[int] = mapped_column(ID)
+    service_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    datebook_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    from_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    to_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    from_time: Mapped[str | None] = mapped_column(String(5), nullable=True)  # HH:MM local
+    to_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    priority: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # waiting | offered | booked | left
+    notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("patient_id", "patients"),
+        _fk("service_id", "services"),
+        _fk("provider_id", "providers"),
+        _fk("datebook_id", "datebooks"),
+        UniqueConstraint("practice_id", "id", name="uq_waitlist_entries_practice_id"),
+        Index("ix_waitlist_entries_queue", "practice_id", "status", "priority", "created_at"),
+    )
+
+
+class WaitlistOffer(_Tenant, Base):
+    """A freed slot held (a held appointment) for one entry until `expires_at`: the offer event the
+    messaging feature sends (`sent_at`). open -> accepted | expired | withdrawn."""
+
+    __tablename__ = "waitlist_offers"
+    entry_id: Mapped[int] = mapped_column(ID)
+    appointment_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int] = mapped_column(ID)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        _fk("entry_id", "waitlist_entries"),
+        _fk("appointment_id", "appointments"),
+        _fk("provider_id", "providers"),
+        UniqueConstraint("practice_id", "id", name="uq_waitlist_offers_practice_id"),
+        Index(
+            "uq_waitlist_offers_open_slot",
+            "practice_id",
+            "provider_id",
+            "starts_at",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+        Index(
+            "uq_waitlist_offers_open_entry",
+            "practice_id",
+            "entry_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+        Index("ix_waitlist_offers_expiry", "practice_id", "status", "expires_at"),
     )

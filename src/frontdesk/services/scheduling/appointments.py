@@ -25,6 +25,7 @@ from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
 from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
+from frontdesk.services.scheduling.waitlist import slot_freed
 from frontdesk.services.settings import Settings
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
@@ -242,6 +243,7 @@ class AppointmentService:
             assert book is not None  # composite foreign key
             tz = ZoneInfo(book.timezone)
             moves = change.provider_id is not None or change.starts_at or change.ends_at
+            freed = (row.provider_id, row.datebook_id, row.starts_at, row.ends_at)
             if moves:
                 if current in FINAL_STATUSES:
                     raise Conflict(f"a {current.value} appointment cannot be moved", field="appointment_id")
@@ -274,6 +276,8 @@ class AppointmentService:
             row.updated_at = now
             # Flush now so a database-level overlap refusal surfaces inside this transaction.
             await s.flush()
+            if cancels or moves:  # the time it held may suit someone on the waitlist
+                await slot_freed(s, p, *freed, now)
             await audit.record(
                 s, p, now, "appointment.update", "appointment", row.id, detail=_summary(change)
             )
