@@ -47,7 +47,9 @@ async def test_register_get_update_and_status(connect: Connect) -> None:
             )
         )["patient"]
         assert (
-            changed["city"] == "Chicago" and changed["pronouns"] is None and changed["phone"] == "+12122013344"
+            changed["city"] == "Chicago"
+            and changed["pronouns"] is None
+            and changed["phone"] == "+12122013344"
         )
         off = ok(await c.call_tool("managePatient", {"action": "deactivate", "patient_id": pid}))["patient"]
         assert off["status"] == "inactive"
