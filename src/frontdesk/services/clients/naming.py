@@ -20,8 +20,14 @@ async def fields_as(names: Mapping[str, str]) -> AsyncIterator[None]:
     except FrontdeskError as exc:
         if exc.field is not None:
             exc.field = names.get(exc.field, exc.field)
-        pattern = r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)"
-        exc.message = re.sub(pattern, lambda m: names[m.group(1)], exc.message)
+        # Identifiers (first_name) anywhere; a plain word (phone) only where it leads, as the field.
+        ids = [n for n in names if "_" in n]
+        if ids:
+            pattern = r"(?<!\w)(" + "|".join(map(re.escape, ids)) + r")(?!\w)"
+            exc.message = re.sub(pattern, lambda m: names[m.group(1)], exc.message)
+        lead = exc.message.split(" ", 1)[0]
+        if lead in names:
+            exc.message = names[lead] + exc.message[len(lead) :]
         raise
 
 
