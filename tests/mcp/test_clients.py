@@ -435,3 +435,22 @@ async def test_another_practices_client_is_not_found(
             "not_found",
             "titular_provider_id",
         )
+
+
+async def test_a_merged_duplicates_email_moves_to_the_record_kept(
+    connect: Connect, scenario: Scenario
+) -> None:
+    async with connect() as fd:
+        dup = ok(
+            await fd.call_tool(
+                "manage_patient",
+                {"action": "add", "first_name": "Juan", "last_name": "P", "email": "JP@example.com"},
+            )
+        )["patient"]["id"]
+        merge = {"action": "merge", "patient_id": scenario.juan, "duplicate_patient_id": dup, "confirm": True}
+        assert ok(await fd.call_tool("manage_patient", merge))["patient"]["email"] == "jp@example.com"
+    async with connect("coordinalo") as c:
+        linked = ok(await c.call_tool("client_create", {"firstName": "Juan", "email": "jp@EXAMPLE.com"}))
+        assert linked["linked"] is True and linked["client"]["id"] == scenario.juan
+        listed = ok(await c.call_tool("client_list", {"search": "jp@example"}))
+        assert [x["id"] for x in listed["clients"]] == [scenario.juan]  # the merged record is not listed
