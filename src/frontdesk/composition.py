@@ -10,6 +10,7 @@ from frontdesk.domain.errors import FrontdeskError
 from frontdesk.services import demo
 from frontdesk.services.admin.settings import SettingsService
 from frontdesk.services.audit import AuditService
+from frontdesk.services.clients.service import ClientRecordService
 from frontdesk.services.clinical.allergies import AllergyService
 from frontdesk.services.clinical.diagnoses import DiagnosisService
 from frontdesk.services.clinical.encounters import EncounterService
@@ -69,6 +70,7 @@ class Frontdesk:
         self.practice_settings = SettingsService(uc)
         self.directory = DirectoryService(db)
         self.patients = PatientService(uc)
+        self.client_records = ClientRecordService(uc)  # Coordinalo's clients, MedCor's patients
         self.appointments = AppointmentService(uc, self.settings)
         self.series = SeriesService(uc, self.settings)
         self.waitlist = WaitlistService(uc)

@@ -550,16 +550,26 @@ def test_chatgpt_a_slot_taken_meanwhile_shows_the_error_and_keeps_the_form(
     doctor_id = meta["doctor"]["id"]
     mcp.ok(
         "schedule_appointment",
-        {"doctorId": doctor_id, "slotId": slot["id"], "patientName": walk_in, "patientPhone": "555 0100"},
+        {
+            "doctorId": doctor_id,
+            "slotId": slot["id"],
+            "patientName": walk_in,
+            "patientPhone": "(212) 555-0100",
+        },
     )
 
     driver.find_element(By.CSS_SELECTOR, f'button.slot[data-slot-id="{slot["id"]}"]').click()
     wait(driver, '[data-view="booking"]')
     name = person()
-    fill_and_book(driver, name, "555 0199")
+    fill_and_book(driver, name, "(212) 555-0199")
 
     error = wait(driver, "#form-error")
-    attempt = {"doctorId": doctor_id, "slotId": slot["id"], "patientName": name, "patientPhone": "555 0199"}
+    attempt = {
+        "doctorId": doctor_id,
+        "slotId": slot["id"],
+        "patientName": name,
+        "patientPhone": "(212) 555-0199",
+    }
     refused = mcp.call("schedule_appointment", attempt)["result"]
     assert refused["isError"] is True
     assert error.text == refused["structuredContent"]["error"]
@@ -567,7 +577,7 @@ def test_chatgpt_a_slot_taken_meanwhile_shows_the_error_and_keeps_the_form(
     assert driver.switch_to.active_element.get_attribute("id") == "form-error"
     # The form is still there, with what was typed, and can be used again.
     assert driver.find_element(By.ID, "patient-name").get_attribute("value") == name
-    assert driver.find_element(By.ID, "patient-phone").get_attribute("value") == "555 0199"
+    assert driver.find_element(By.ID, "patient-phone").get_attribute("value") == "(212) 555-0199"
     assert driver.find_element(By.ID, "book").get_attribute("aria-disabled") is None
     assert driver.find_element(By.ID, "patient-name").get_attribute("readonly") is None
     assert patients_at(mcp, slot, meta["doctor"]["name"]) == [walk_in]

@@ -98,7 +98,7 @@ async def _export(connect: Connect, scenario: Scenario, app: Frontdesk) -> dict[
                     "country": "US",
                     "language": "es",
                     "emergency_name": "Rosa Perez",
-                    "emergency_phone": "+1 555 0199",
+                    "emergency_phone": "+1 212 555 0199",
                     "gender_identity": "man",
                     "insurance_payer": "Acme Health",
                     "insurance_member_id": "ACM-77",

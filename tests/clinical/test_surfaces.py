@@ -13,6 +13,7 @@ from frontdesk.composition import Frontdesk
 from frontdesk.mcp.registry import surface_text
 from frontdesk.mcp.server import build_server
 from frontdesk.mcp.surfaces import CHARM_NAMES, CHART, bindings
+from frontdesk.services.clinical.operations import patients
 from frontdesk.services.operations import Input
 from tests.clinical.conftest import Connect, err, ok, staff
 from tests.factories import Scenario
@@ -68,6 +69,16 @@ def as_charm(schema: Any) -> Any:
     return schema
 
 
+def without_titular(schema: dict[str, Any]) -> None:
+    """/mcp's manage_patient schema as the charm surface has it: no titular provider fields."""
+    for name in patients.WITHOUT_TITULAR:
+        del schema["properties"][name]
+        action = schema["properties"]["action"]
+        action["description"] = action["description"].replace(f", {name}", "")
+        for spec in action["x-actions"].values():
+            spec["optional"] = [f for f in spec["optional"] if f != name]
+
+
 async def test_each_surface_serves_its_names_and_no_other(app: Frontdesk, scenario: Scenario) -> None:
     charm = await tools_of(app, scenario, "charm")
     assert set(charm) == SEED_TOOLS
@@ -86,10 +97,14 @@ async def test_same_schemas_on_both_surfaces(app: Frontdesk, scenario: Scenario)
             continue  # charm-only
         ours, theirs = frontdesk[own], charm[seed]
         mine = as_charm(ours.input_schema)
-        if own == "find_patients":  # the one deliberate difference: /mcp also finds by UID
-            assert "uid" in mine["properties"] and "uid" not in theirs.input_schema["properties"]
-            del mine["properties"]["uid"]
-            assert surface_text(ours.description or "", CHARM).replace(" uid,", "") == theirs.description
+        if own == "find_patients":  # the deliberate differences: /mcp also finds by UID and provider
+            for extra in ("uid", "provider_id"):
+                assert extra in mine["properties"] and extra not in theirs.input_schema["properties"]
+                del mine["properties"][extra]
+            assert surface_text(patients.FIND_PATIENTS_WITHOUT_UID, CHARM) == theirs.description
+        elif own == "manage_patient":  # and keeps a client's titular provider (a Coordinalo notion)
+            without_titular(mine)
+            assert surface_text(patients.MANAGE_PATIENT_WITHOUT_TITULAR, CHARM) == theirs.description
         else:
             assert surface_text(ours.description or "", CHARM) == theirs.description, own
         assert mine == theirs.input_schema, own

@@ -102,7 +102,7 @@ ERROR_CASES: dict[str, list[Case]] = {
         Case(
             {
                 "patientName": "Probe Person",
-                "patientPhone": "+1 555 0100",
+                "patientPhone": "+1 212 555 0100",
                 "doctorName": "Nobody Here",
                 "slotTime": "09:00",
             },

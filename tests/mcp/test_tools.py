@@ -269,19 +269,19 @@ async def test_medical_app_flow_with_disambiguation(connect: Connect, scenario: 
                 "doctorName": "João Silva",
                 "slotId": first["id"],
                 "patientName": "Maria Santos",
-                "patientPhone": "11999998888",
+                "patientPhone": "+55 11 99999-8888",
             },
         )
         assert booked.structured_content["success"] is True
         assert booked.meta["view"] == "confirmation"
-        assert booked.meta["appointment"]["patient"] == {"name": "Maria Santos", "phone": "11999998888"}
+        assert booked.meta["appointment"]["patient"] == {"name": "Maria Santos", "phone": "+55 11 99999-8888"}
         again = await client.call_tool(
             "schedule_appointment",
             {
                 "doctorName": "João Silva",
                 "slotId": first["id"],
                 "patientName": "Rui Sousa",
-                "patientPhone": "11999997777",
+                "patientPhone": "+55 11 99999-7777",
             },
         )
         assert again.is_error and again.structured_content["success"] is False
@@ -291,7 +291,7 @@ async def test_medical_app_flow_with_disambiguation(connect: Connect, scenario: 
                 "doctorName": "Dr. Ana Silva",
                 "slotTime": "14:00",
                 "patientName": "Maria Santos",
-                "patientPhone": "11999998888",
+                "patientPhone": "+55 11 99999-8888",
             },
         )
         assert by_time.structured_content["success"] is True

@@ -106,9 +106,14 @@ def input_schema(binding: Binding, model: type[BaseModel]) -> dict[str, Any]:
     op = binding.operation
     if op.actions is not None:
         action = schema["properties"]["action"]
-        action["description"] = surface_text(_rename_text(op.describe_actions(), binding), binding)
+        # Fields this surface leaves out are no action's (they are optional, the binding checks).
+        action["description"] = surface_text(
+            _rename_text(op.describe_actions(binding.omit), binding), binding
+        )
         action["x-actions"] = {
-            name: {k: [_surface_name(binding, f) for f in v] for k, v in spec.items()}
+            name: {
+                k: [_surface_name(binding, f) for f in v if f not in binding.omit] for k, v in spec.items()
+            }
             for name, spec in op.actions_schema().items()
         }
     return schema

@@ -147,9 +147,14 @@ def _charm() -> tuple[Binding, ...]:
     seed = {
         patients.FIND_PATIENTS.name: Binding(
             patients.FIND_PATIENTS,
-            omit=frozenset({"uid"}),
+            omit=frozenset({"uid", "provider_id"}),
             description=patients.FIND_PATIENTS_WITHOUT_UID,
-        )
+        ),
+        patients.MANAGE_PATIENT.name: Binding(
+            patients.MANAGE_PATIENT,
+            omit=patients.WITHOUT_TITULAR,
+            description=patients.MANAGE_PATIENT_WITHOUT_TITULAR,
+        ),
     }
     ops = [op for op in CHART if op.name in CHARM_NAMES]
     return tuple(

@@ -145,6 +145,10 @@ def _patients(pid: int, rnd: random.Random, now: datetime, count: int) -> list[m
             names.append(pair)
     out = []
     for i, (first, last) in enumerate(names):
+        # Valid numbers from the fictional 555-01xx range, stored in E.164 (the same random draws as
+        # before, so the rest of the demo data stays as it was).
+        a, b = rnd.randint(100, 999), rnd.randint(1000, 9999)
+        email = f"{fold(first)}.{fold(last)}{i}@example.com".replace(" ", "")
         out.append(
             m.Patient(
                 practice_id=pid,
@@ -152,8 +156,9 @@ def _patients(pid: int, rnd: random.Random, now: datetime, count: int) -> list[m
                 first_name=first,
                 last_name=last,
                 search_name=fold(f"{first} {last}"),
-                phone=f"+1 555 {rnd.randint(100, 999)} {rnd.randint(1000, 9999)}",
-                email=f"{fold(first)}.{fold(last)}{i}@example.com",
+                phone=f"+1212555{(a + b) % 100 + 100:04d}",
+                email=email,
+                email_key=email,
                 date_of_birth=date(rnd.randint(1940, 2020), rnd.randint(1, 12), rnd.randint(1, 28)),
                 created_at=now,
             )

@@ -28,6 +28,7 @@ from frontdesk.services.idempotency import KEY_MAX, Idempotency
 
 if TYPE_CHECKING:
     from frontdesk.services.audit import AuditService
+    from frontdesk.services.clients.service import ClientRecordService
     from frontdesk.services.clinical.allergies import AllergyService
     from frontdesk.services.clinical.diagnoses import DiagnosisService
     from frontdesk.services.clinical.encounters import EncounterService
@@ -173,6 +174,7 @@ class Services(Protocol):
     audit: AuditService
     directory: DirectoryService
     patients: PatientService
+    client_records: ClientRecordService
     appointments: AppointmentService
     availability: AvailabilityService
     series: SeriesService
@@ -311,14 +313,16 @@ class Operation:
         self.check(call.args)
         return await act.run(call)
 
-    def describe_actions(self) -> str:
+    def describe_actions(self, omit: frozenset[str] = frozenset()) -> str:
+        """The actions and their fields (`omit`: fields a surface does not offer)."""
         lines = ["What to do. Fields per action:"]
         for name, a in (self.actions or {}).items():
             parts = [a.summary]
             if a.required:
                 parts.append("requires " + ", ".join(a.required))
-            if a.optional:
-                parts.append("optional " + ", ".join(a.optional))
+            optional = [f for f in a.optional if f not in omit]
+            if optional:
+                parts.append("optional " + ", ".join(optional))
             lines.append(f"- {name}: " + "; ".join(parts))
         return "\n".join(lines)
 

@@ -12,6 +12,8 @@ from frontdesk.domain.clinical.status import PatientStatus
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.text import fold
 from frontdesk.services import audit, dto, mapping
+from frontdesk.services.clients import contact, titular
+from frontdesk.services.clients.dto import Registered
 from frontdesk.services.clinical import dto as cdto
 from frontdesk.services.clinical.base import ChartBase, practice_zone
 from frontdesk.services.clinical.base import patient as chart_patient
@@ -60,6 +62,7 @@ async def create_patient(
         search_name=fold(f"{first_name} {last_name}"),
         phone=phone,
         email=email,
+        email_key=email,  # callers hand it normalised (clients.contact.email)
         created_at=now,
     )
     s.add(row)
@@ -90,7 +93,7 @@ async def resolve_or_create(
             "give patient_id (from search_patients) or patient_name for a new patient", field="patient_id"
         )
     first, last = validation.split_name(patient_name)
-    phone = validation.phone(phone, field="patientPhone")
+    phone = contact.phone(phone, await contact.region(s, p.practice_id), field="patientPhone")
     if reuse_by_phone and phone:
         existing = await repo.find_by_name_and_phone(s, p.practice_id, fold(f"{first} {last}"), phone)
         if existing is not None:
@@ -158,8 +161,8 @@ class PatientService(ChartBase):
                 now,
                 first_name=first,
                 last_name=last,
-                phone=validation.phone(phone),
-                email=validation.email(email),
+                phone=contact.phone(phone, await contact.region(s, p.practice_id)),
+                email=contact.email(email),
             )
             return mapping.patient(row)
 
@@ -175,48 +178,91 @@ class PatientService(ChartBase):
             prof = await profile_repo.profile(s, p.practice_id, patient_id)
             tz = await practice_zone(s, p.practice_id)
             await audit.record(s, p, now, "patient.read", "patient", row.id)
-            return patient_record(row, prof, now.astimezone(tz).date(), tz)
+            return patient_record(
+                row, prof, now.astimezone(tz).date(), tz, await titular.of(s, p.practice_id, row.id)
+            )
 
         return await self.uc.read(p, "patient.read", "patient", patient_id, body)
 
     async def register(
-        self, p: Principal, d: Demographics, idem: Idempotency | None = None
-    ) -> cdto.PatientRecord:
-        async def body(s: AsyncSession, now: datetime) -> cdto.PatientRecord:
+        self,
+        p: Principal,
+        d: Demographics,
+        idem: Idempotency | None = None,
+        *,
+        titular_provider_id: int | None = None,
+    ) -> Registered:
+        """A new patient; or, when a patient of the practice already has this email, that one
+        (linked: nothing is created or changed)."""
+
+        async def body(s: AsyncSession, now: datetime) -> Registered:
             validation.required_text(d.first_name, field="first_name")
             validation.required_text(d.last_name, field="last_name")
             tz = await practice_zone(s, p.practice_id)
             today = now.astimezone(tz).date()
+            email = contact.email(d.email)
+            found = await repo.by_email(s, p.practice_id, email) if email else None
+            if found is not None:
+                prof = await profile_repo.profile(s, p.practice_id, found.id)
+                await audit.record(s, p, now, "patient.link", "patient", found.id, detail="same email")
+                held = await titular.of(s, p.practice_id, found.id)
+                return Registered(patient_record(found, prof, today, tz, held), linked=True)
+            if titular_provider_id is not None:
+                await titular.provider(s, p.practice_id, titular_provider_id, field="titular_provider_id")
             row = m.Patient(
                 practice_id=p.practice_id, uid=new_uid(), first_name="", last_name="", created_at=now
             )
             prof = new_profile(p.practice_id, 0, p.actor, now)
-            apply(row, prof, d, today)
+            apply(row, prof, d, today, await contact.region(s, p.practice_id))
+            row.email = row.email_key = email
             s.add(row)
             await s.flush()
             prof.patient_id = row.id
             s.add(prof)
             await s.flush()
             await audit.record(s, p, now, "patient.create", "patient", row.id)
-            return patient_record(row, prof, today, tz)
+            if titular_provider_id is not None:
+                await titular.assign(s, p, now, row.id, titular_provider_id)
+            return Registered(patient_record(row, prof, today, tz, titular_provider_id), linked=False)
 
-        return await self.uc.write(p, "patient.create", "patient", None, body, cdto.PatientRecord, idem)
+        return await self.uc.write(p, "patient.create", "patient", None, body, Registered, idem)
 
     async def update(
-        self, p: Principal, patient_id: int, d: Demographics, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        patient_id: int,
+        d: Demographics,
+        idem: Idempotency | None = None,
+        *,
+        titular_provider_id: int | None = None,
+        clear_titular_provider: bool = False,
     ) -> cdto.PatientRecord:
+        """Change details ("" clears one); the titular provider set or cleared (audited apart)."""
+        assign = titular_provider_id is not None or clear_titular_provider
+
         async def body(s: AsyncSession, now: datetime) -> cdto.PatientRecord:
-            if not d.given():
+            if not d.given() and not assign:
                 raise Invalid("give at least one field to change", field="patient_id")
+            if titular_provider_id is not None and clear_titular_provider:
+                raise Invalid(
+                    "give titular_provider_id or clear_titular_provider, not both",
+                    field="clear_titular_provider",
+                )
             row = await chart_patient(s, p.practice_id, patient_id, writable=True)
             prof = await self._profile(s, p, row.id, now)
             tz = await practice_zone(s, p.practice_id)
             today = now.astimezone(tz).date()
-            apply(row, prof, d, today)
+            apply(row, prof, d, today, await contact.region(s, p.practice_id))
+            if d.email is not None:
+                await contact.set_email(s, row, d.email)
             prof.updated_at = now
             await s.flush()
-            await audit.record(s, p, now, "patient.update", "patient", row.id, detail=",".join(d.given()))
-            return patient_record(row, prof, today, tz)
+            if d.given():
+                detail = ",".join(d.given())
+                await audit.record(s, p, now, "patient.update", "patient", row.id, detail=detail)
+            if assign:
+                await titular.assign(s, p, now, row.id, titular_provider_id)
+            return patient_record(row, prof, today, tz, await titular.of(s, p.practice_id, row.id))
 
         return await self.uc.write(p, "patient.update", "patient", patient_id, body, cdto.PatientRecord, idem)
 
@@ -237,7 +283,8 @@ class PatientService(ChartBase):
                 s, p, now, f"patient.{'activate' if status == 'active' else 'deactivate'}", "patient", row.id
             )
             tz = await practice_zone(s, p.practice_id)
-            return patient_record(row, prof, now.astimezone(tz).date(), tz)
+            held = await titular.of(s, p.practice_id, row.id)
+            return patient_record(row, prof, now.astimezone(tz).date(), tz, held)
 
         return await self.uc.write(p, "patient.status", "patient", patient_id, body, cdto.PatientRecord, idem)
 
@@ -292,9 +339,15 @@ class PatientService(ChartBase):
                 )
             keep_prof = await self._profile(s, p, keep.id, now)
             dup_prof = await self._profile(s, p, dup.id, now)
-            for name in ("phone", "email", "date_of_birth"):
+            for name in ("phone", "date_of_birth"):
                 if getattr(keep, name) is None and getattr(dup, name) is not None:
                     setattr(keep, name, getattr(dup, name))
+            # The duplicate gives up its email (a merged record identifies nobody); the kept record
+            # takes it when it has none.
+            address, dup.email_key = dup.email, None
+            await s.flush()
+            if keep.email is None and address is not None:
+                await contact.set_email(s, keep, address)
             for column in (*PROFILE_FIELDS, "search_preferred"):
                 if getattr(keep_prof, column) is None and getattr(dup_prof, column) is not None:
                     setattr(keep_prof, column, getattr(dup_prof, column))
@@ -307,7 +360,8 @@ class PatientService(ChartBase):
             await audit.record(s, p, now, "patient.merge", "patient", keep.id, detail=detail)
             await audit.record(s, p, now, "patient.merged_into", "patient", dup.id, detail=f"into {keep.id}")
             tz = await practice_zone(s, p.practice_id)
-            kept = patient_record(keep, keep_prof, now.astimezone(tz).date(), tz)
+            held = await titular.of(s, p.practice_id, keep.id)
+            kept = patient_record(keep, keep_prof, now.astimezone(tz).date(), tz, held)
             return cdto.MergeResult(kept=kept, merged_id=dup.id, moved={k: v for k, v in moved.items() if v})
 
         return await self.uc.write(
@@ -330,6 +384,8 @@ class PatientService(ChartBase):
         async def body(s: AsyncSession, now: datetime) -> cdto.PatientPage:
             if q.medical:
                 p.require(access.CLINICAL_READ)
+            if q.provider_id is not None:
+                await titular.provider(s, p.practice_id, q.provider_id, field="provider_id")
             tz = await practice_zone(s, p.practice_id)
             today = now.astimezone(tz).date()
             crit = criteria(q, today)

@@ -38,6 +38,14 @@ def translate(exc: DBAPIError) -> FrontdeskError:
             return Conflict(
                 "this request is already being processed", details={"idempotency_in_flight": True}
             )
+        if "email_key" in text:
+            # A concurrent call gave the same email to a new patient first: run again, and that
+            # call's record is found (a client created twice at once is linked, not duplicated).
+            return Conflict(
+                "another patient was given this email address at the same moment; please retry",
+                field="email",
+                details={"retryable": True},
+            )
         if code == _UNIQUE or "unique" in text:
             return Conflict("a record with the same unique value already exists")
         if code == _FOREIGN_KEY or "foreign key" in text:

@@ -169,11 +169,15 @@ class Patient(_Tenant, Base):
     search_name: Mapped[str] = mapped_column(String(250))
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    # The email that identifies the person in this practice (lower-cased; one patient per address).
+    # NULL when none, and for the newer of duplicates that existed before the rule (migration 0010).
+    email_key: Mapped[str | None] = mapped_column(String(254), nullable=True)
     date_of_birth: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     __table_args__ = (
         UniqueConstraint("practice_id", "id", name="uq_patients_practice_id"),
         UniqueConstraint("practice_id", "uid", name="uq_patients_uid"),
+        UniqueConstraint("practice_id", "email_key", name="uq_patients_email_key"),
         Index("ix_patients_search_name", "practice_id", "search_name"),
     )
 

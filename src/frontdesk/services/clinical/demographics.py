@@ -14,6 +14,7 @@ from frontdesk.domain.clinical.status import PatientStatus
 from frontdesk.domain.errors import Invalid
 from frontdesk.domain.text import fold
 from frontdesk.domain.timeparse import parse_date
+from frontdesk.services.clients import contact
 from frontdesk.services.clinical import dto
 from frontdesk.services.clinical.base import text
 from frontdesk.storage import clinical_models as c
@@ -99,8 +100,10 @@ def new_profile(practice_id: int, patient_id: int, actor: str, now: datetime) ->
     )
 
 
-def apply(row: m.Patient, prof: c.PatientProfile, d: Demographics, today: date) -> None:
-    """Validate every given field (naming the field at fault) and set it."""
+def apply(row: m.Patient, prof: c.PatientProfile, d: Demographics, today: date, region: str) -> None:
+    """Validate every given field (naming the field at fault) and set it; phones in E.164 (`region`:
+    the practice's, for numbers without +code). Not the email: that is `contact.set_email`'s, since
+    it must be unique in the practice."""
     if d.first_name is not None:
         row.first_name = validation.required_text(d.first_name, field="first_name")
     if d.last_name is not None:
@@ -110,13 +113,11 @@ def apply(row: m.Patient, prof: c.PatientProfile, d: Demographics, today: date) 
         born = parse_date(d.date_of_birth, field="date_of_birth") if d.date_of_birth.strip() else None
         row.date_of_birth = rules.birth_date(born, today) if born else None
     if d.phone is not None:
-        row.phone = validation.phone(d.phone)
-    if d.email is not None:
-        row.email = validation.email(d.email)
+        row.phone = contact.phone(d.phone, region)
     if d.alt_phone is not None:
-        prof.alt_phone = validation.phone(d.alt_phone, field="alt_phone")
+        prof.alt_phone = contact.phone(d.alt_phone, region, field="alt_phone")
     if d.emergency_phone is not None:
-        prof.emergency_phone = validation.phone(d.emergency_phone, field="emergency_phone")
+        prof.emergency_phone = contact.phone(d.emergency_phone, region, field="emergency_phone")
     if d.sex is not None:
         found = rules.sex(d.sex)
         prof.sex = found.value if found else None
@@ -136,7 +137,11 @@ def apply(row: m.Patient, prof: c.PatientProfile, d: Demographics, today: date) 
     prof.search_preferred = fold(prof.preferred_name)[:120] if prof.preferred_name else None
 
 
-def record(row: m.Patient, prof: c.PatientProfile | None, today: date, tz: ZoneInfo) -> dto.PatientRecord:
+def record(
+    row: m.Patient, prof: c.PatientProfile | None, today: date, tz: ZoneInfo, titular: int | None = None
+) -> dto.PatientRecord:
+    """The record as callers see it (`titular`: the titular provider, where the caller looked it up)."""
+
     def pf(name: str) -> str | None:
         value = getattr(prof, name) if prof is not None else None
         return value if isinstance(value, str) else None
@@ -173,6 +178,7 @@ def record(row: m.Patient, prof: c.PatientProfile | None, today: date, tz: ZoneI
         status=prof.status if prof is not None else PatientStatus.ACTIVE.value,
         merged_into_id=prof.merged_into_id if prof is not None else None,
         created_at=row.created_at.astimezone(tz),
+        titular_provider_id=titular,
     )
 
 
@@ -193,6 +199,7 @@ class FindQuery:
     diagnosis_code: str | None = None
     medication: str | None = None
     allergy: str | None = None
+    provider_id: int | None = None
     page: int = 1
     page_size: int = 20
 
@@ -244,4 +251,5 @@ def criteria(q: FindQuery, today: date) -> Criteria:
         diagnosis_code=code,
         medication=(text(q.medication, field="medication", max_len=120) or "").lower() or None,
         allergy=(text(q.allergy, field="allergy", max_len=120) or "").lower() or None,
+        provider_id=q.provider_id,
     )

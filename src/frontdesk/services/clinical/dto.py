@@ -40,6 +40,7 @@ class PatientRecord:
     status: str
     merged_into_id: int | None
     created_at: datetime
+    titular_provider_id: int | None = None  # looked up by the record's own use cases, not by searches
 
     @property
     def full_name(self) -> str:

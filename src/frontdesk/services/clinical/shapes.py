@@ -43,6 +43,9 @@ class PatientOut(PatientSummary):
     insurance_group: str | None
     merged_into_id: int | None = Field(description="Set when this record was merged into another")
     created_at: str
+    titular_provider_id: int | None = Field(
+        default=None, description="The titular provider (preferred when a booking names none)"
+    )
 
 
 class FindPatientsOut(BaseModel):
@@ -58,6 +61,11 @@ class ManagePatientOut(BaseModel):
     patient: PatientOut
     merged_patient_id: int | None = None
     moved: dict[str, int] | None = Field(default=None, description="Records moved by a merge, per table")
+    linked: bool | None = Field(
+        default=None,
+        description="(add) true when a patient with this email already existed: that record is "
+        "returned unchanged and nothing was created",
+    )
 
 
 class Finding(BaseModel):

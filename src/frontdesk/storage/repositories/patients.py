@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from frontdesk.storage.models import Patient
 
@@ -69,3 +71,17 @@ async def find_by_name_and_phone(
     if phone:
         q = q.where(Patient.phone == phone)
     return (await s.execute(q.order_by(Patient.id).limit(1))).scalar_one_or_none()
+
+
+async def by_email(s: AsyncSession, practice_id: int, email_key: str) -> Patient | None:
+    """The patient this (lower-cased) email identifies in the practice."""
+    q = select(Patient).where(Patient.practice_id == practice_id, Patient.email_key == email_key)
+    return (await s.execute(q)).scalar_one_or_none()
+
+
+def digits(column: Any) -> ColumnElement[str]:
+    """The digits of a stored phone number, for both databases (no regex needed)."""
+    out: ColumnElement[str] = func.coalesce(column, "")
+    for ch in (" ", "-", "(", ")", ".", "+", "/"):
+        out = func.replace(out, ch, "")
+    return out

@@ -56,6 +56,9 @@ class FindIn(Input):
     ] = None
     medication: Annotated[Name, Field(description="Clinicians: patients taking this (part of a name)")] = None
     allergy: Annotated[Name, Field(description="Clinicians: patients with this active allergy")] = None
+    provider_id: Annotated[
+        OptionalId, Field(description="A provider's clients: titular provider or sessions with them")
+    ] = None
     page: Page = 1
     page_size: Annotated[int, Field(ge=1, le=50)] = 20
 
@@ -78,10 +81,12 @@ FIND_PATIENTS = Operation(
     title="Find patients",
     description="Search patients: the first step of any patient task. Criteria combine (AND): name (any "
     "part, accents and case ignored), uid, date_of_birth, phone (any format; matches the end of the "
-    "number), email, city, state, postal_code (prefix), sex, min_age/max_age, and status (active by "
-    "default; inactive, merged or all). Clinicians may also filter by an active diagnosis "
-    "(diagnosis_code, a code or its category such as E11), an active medication or an active allergy "
-    "(part of the name). Paged: page_size up to 50, has_more says whether to ask for the next page.",
+    "number), email, city, state, postal_code (prefix), sex, min_age/max_age, provider_id (that "
+    "provider's clients: those whose titular provider they are or who had sessions with them), and "
+    "status (active by default; inactive, merged or all). Clinicians may also filter by an active "
+    "diagnosis (diagnosis_code, a code or its category such as E11), an active medication or an active "
+    "allergy (part of the name). Paged: page_size up to 50, has_more says whether to ask for the next "
+    "page.",
     scopes=(access.PATIENTS_READ,),
     hints=READ,
     input=FindIn,
@@ -89,7 +94,11 @@ FIND_PATIENTS = Operation(
     run=_find,
 )
 # The CharmHealth seed's findPatients has no uid; its description says so.
-FIND_PATIENTS_WITHOUT_UID = FIND_PATIENTS.description.replace(" uid,", "")
+FIND_PATIENTS_WITHOUT_UID = FIND_PATIENTS.description.replace(" uid,", "").replace(
+    " provider_id (that provider's clients: those whose titular provider they are or who had sessions "
+    "with them),",
+    "",
+)
 
 
 class PatientIn(Input):
@@ -126,6 +135,12 @@ class PatientIn(Input):
     insurance_plan: Name = None
     insurance_member_id: Annotated[str | None, Field(max_length=60)] = None
     insurance_group: Annotated[str | None, Field(max_length=60)] = None
+    titular_provider_id: Annotated[
+        OptionalId, Field(description="The client's titular provider (preferred when a booking names none)")
+    ] = None
+    clear_titular_provider: Annotated[
+        bool | None, Field(description="(update) true: the client no longer has a titular provider")
+    ] = None
     idempotency_key: IdempotencyKey = None
 
 
@@ -146,12 +161,31 @@ async def _get(call: Call[PatientIn]) -> Result:
 
 
 async def _add(call: Call[PatientIn]) -> Result:
-    return _answer(call, await call.app.patients.register(call.p, _details(call.args), call.idem))
+    a = call.args
+    done = await call.app.patients.register(
+        call.p, _details(a), call.idem, titular_provider_id=a.titular_provider_id
+    )
+    r = done.patient
+    out = shapes.ManagePatientOut(action=a.action, patient=shapes.PatientOut(**plain(r)), linked=done.linked)
+    if done.linked:
+        text = (
+            f"{r.id}: {r.full_name} ({r.status}) already has this email: linked, nothing created or changed"
+        )
+        return Result(out, text)
+    return Result(out, f"{r.id}: {r.full_name} ({r.status})")
 
 
 async def _update(call: Call[PatientIn]) -> Result:
     a = call.args
-    return _answer(call, await call.app.patients.update(call.p, a.patient_id or 0, _details(a), call.idem))
+    r = await call.app.patients.update(
+        call.p,
+        a.patient_id or 0,
+        _details(a),
+        call.idem,
+        titular_provider_id=a.titular_provider_id,
+        clear_titular_provider=bool(a.clear_titular_provider),
+    )
+    return _answer(call, r)
 
 
 async def _set_status(call: Call[PatientIn]) -> Result:
@@ -184,11 +218,12 @@ MANAGE_PATIENT = Operation(
     name="manage_patient",
     title="Manage patient",
     description="Read and maintain a patient's record: legal and preferred name, date of birth, sex "
-    "(administrative) and gender identity, contact details, address, language, emergency contact and "
-    "insurance; activate or deactivate; merge a duplicate into the record kept (the duplicate's "
-    "appointments and chart move over; asks the person first, or needs confirm: true once they "
-    "agreed). Find the patient_id with find_patients first. No clinical content here: use "
-    "review_patient_history.",
+    "(administrative) and gender identity, contact details (phones stored in E.164; an email identifies "
+    "one patient: adding one whose email is known returns that patient, linked), address, language, "
+    "emergency contact, insurance and the titular provider; activate or deactivate; merge a duplicate "
+    "into the record kept (the duplicate's appointments and chart move over; asks the person first, "
+    "or needs confirm: true once they agreed). Find the patient_id with find_patients first. No "
+    "clinical content here: use review_patient_history.",
     scopes=(access.PATIENTS_READ,),
     hints=MANAGE,
     input=PatientIn,
@@ -197,8 +232,18 @@ MANAGE_PATIENT = Operation(
         "get": Action(
             "one patient's demographics, contact, emergency contact and insurance", _get, ("patient_id",)
         ),
-        "add": Action("register a new patient", _add, ("first_name", "last_name"), _DEMOGRAPHICS[2:]),
-        "update": Action('change details; "" clears a field', _update, ("patient_id",), _DEMOGRAPHICS),
+        "add": Action(
+            "register a new patient (a patient with the same email is returned instead: linked)",
+            _add,
+            ("first_name", "last_name"),
+            (*_DEMOGRAPHICS[2:], "titular_provider_id"),
+        ),
+        "update": Action(
+            'change details; "" clears a field',
+            _update,
+            ("patient_id",),
+            (*_DEMOGRAPHICS, "titular_provider_id", "clear_titular_provider"),
+        ),
         "activate": Action("mark an inactive patient active again", _set_status, ("patient_id",)),
         "deactivate": Action(
             "mark a patient inactive (moved away, deceased...)", _set_status, ("patient_id",)
@@ -238,5 +283,9 @@ EXPORT_PATIENT_FHIR = Operation(
     output=shapes.FhirExportOut,
     run=_export,
 )
+
+# The CharmHealth seed's managePatient has no titular provider (a Coordinalo notion).
+MANAGE_PATIENT_WITHOUT_TITULAR = MANAGE_PATIENT.description.replace(" and the titular provider", "")
+WITHOUT_TITULAR = frozenset({"titular_provider_id", "clear_titular_provider"})
 
 OPERATIONS = (FIND_PATIENTS, MANAGE_PATIENT, EXPORT_PATIENT_FHIR)

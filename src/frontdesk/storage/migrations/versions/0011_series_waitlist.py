@@ -3,7 +3,7 @@ the appointments table stays as it is) and the waitlist (entries, and the offers
 for them: the messaging feature sends those).
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from frontdesk.storage.migrations.schema import id_column, link, tenant_table, ts
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

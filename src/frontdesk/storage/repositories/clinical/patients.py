@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +12,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage.models import Patient
+from frontdesk.storage.repositories.clients import of_provider
+from frontdesk.storage.repositories.patients import digits
 
 
 async def profile(s: AsyncSession, practice_id: int, patient_id: int) -> c.PatientProfile | None:
@@ -33,14 +34,6 @@ async def profiles(
     return {r.patient_id: r for r in (await s.execute(q)).scalars().all()}
 
 
-def _digits(column: Any) -> ColumnElement[str]:
-    """The digits of a stored phone number, for both databases (no regex needed)."""
-    out: ColumnElement[str] = func.coalesce(column, "")
-    for ch in (" ", "-", "(", ")", ".", "+", "/"):
-        out = func.replace(out, ch, "")
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class Criteria:
     name_words: tuple[str, ...] = ()  # folded
@@ -58,6 +51,7 @@ class Criteria:
     diagnosis_code: str | None = None  # a code or its prefix (E11 matches E11.9)
     medication: str | None = None  # lower-cased part of a drug name
     allergy: str | None = None  # lower-cased part of an allergen
+    provider_id: int | None = None  # the provider's clients: titular provider or sessions with them
 
 
 def _query(practice_id: int, k: Criteria) -> Select[Patient, c.PatientProfile]:
@@ -84,8 +78,8 @@ def _query(practice_id: int, k: Criteria) -> Select[Patient, c.PatientProfile]:
     if k.phone_digits:
         conds.append(
             or_(
-                _digits(Patient.phone).endswith(k.phone_digits, autoescape=True),
-                _digits(prof.alt_phone).endswith(k.phone_digits, autoescape=True),
+                digits(Patient.phone).endswith(k.phone_digits, autoescape=True),
+                digits(prof.alt_phone).endswith(k.phone_digits, autoescape=True),
             )
         )
     if k.email:
@@ -99,6 +93,8 @@ def _query(practice_id: int, k: Criteria) -> Select[Patient, c.PatientProfile]:
     if k.sex:
         conds.append(prof.sex == k.sex)
     conds.append(func.coalesce(prof.status, "active").in_(list(k.statuses)))
+    if k.provider_id is not None:
+        conds.append(of_provider(k.provider_id))
     if k.diagnosis_code:
         d = c.Diagnosis
         conds.append(
