@@ -14,16 +14,21 @@ from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.status import (
     FINAL_STATUSES,
+    Action,
     AppointmentStatus,
-    check_transition,
+    next_state,
 )
+from frontdesk.domain.settings import Values
 from frontdesk.domain.timeparse import parse_datetime, to_local_iso
 from frontdesk.services import audit, dto, mapping
+from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
+from frontdesk.services.scheduling import assign, lifecycle
+from frontdesk.services.scheduling import booking_rules as rules
 from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
 from frontdesk.services.settings import Settings
 from frontdesk.services.usecase import UseCases
@@ -38,7 +43,11 @@ WRITE = access.APPOINTMENTS_WRITE
 
 @dataclass(frozen=True, slots=True)
 class BookingRequest:
-    provider_id: int
+    """A booking. No provider: one is assigned (services/scheduling/assign.py). `any_datebook`: no
+    location named, so any location where someone can take it. `retroactive` records a past session
+    (no slot check, completed, self_declared); `infer_retroactive` treats a past time as one."""
+
+    provider_id: int | None
     starts_at: str | datetime
     datebook_id: int | None = None
     datebook_name: str | None = None
@@ -51,6 +60,10 @@ class BookingRequest:
     allow_overlap: bool = False
     hold: bool = False
     reuse_patient_by_phone: bool = False
+    any_datebook: bool = False
+    retroactive: bool = False
+    infer_retroactive: bool = False
+    override_no_show_block: bool = False
     idempotency: Idempotency | None = None
 
 
@@ -135,25 +148,22 @@ class AppointmentService:
     # --- booking -------------------------------------------------------------------------
 
     async def book(self, p: Principal, req: BookingRequest) -> dto.AppointmentInfo:
-        """Create an appointment (or a hold) if the time is inside working hours and free."""
+        """Create an appointment (or a hold) if the time is inside working hours and free; with no
+        provider named, the practice's strategy assigns a free one who can do it."""
         action = "appointment.hold" if req.hold else "appointment.create"
 
         async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
             notes = validation.notes(req.notes)
-            book = await resolve_datebook(s, p.practice_id, req.datebook_id, req.datebook_name)
-            tz = ZoneInfo(book.timezone)
-            provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
+            v = await settings_values(s, p.practice_id)
+            books = await self._books(s, p.practice_id, req)
+            provider = None
+            if req.provider_id is not None:
+                provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
             service = await self._service(s, p.practice_id, req.service_id)
-            start = _when(req.starts_at, tz, "starts_at")
-            if req.ends_at is not None and req.ends_at != "":
-                end = _when(req.ends_at, tz, "ends_at")
-            else:
-                minutes = service.duration_minutes if service else self.settings.default_duration_minutes
-                end = start + timedelta(minutes=minutes)
-            self._check_span(start, end)
-            if req.hold and start < now:
-                raise Invalid("a hold must be for a future time", field="starts_at")
-            await self._check_hours(s, p.practice_id, provider, book, start, end)
+            when = {b.id: self._times(req, b, service) for b in books}
+            retro = req.retroactive or (
+                req.infer_retroactive and not req.hold and all(t[0] < now for t in when.values())
+            )
             patient = await resolve_or_create(
                 s,
                 p,
@@ -163,9 +173,24 @@ class AppointmentService:
                 phone=req.patient_phone,
                 reuse_by_phone=req.reuse_patient_by_phone,
             )
-            await repo.lock_providers(s, p.practice_id, [provider.id])
-            await repo.expire_holds(s, p.practice_id, provider.id, now)
-            await self._check_free(s, p.practice_id, provider, start, end, now, req.allow_overlap, tz)
+            details: list[str] = []
+            if retro:
+                book, provider = await rules.retroactive_place(s, p.practice_id, books, provider, patient.id)
+                start, end = when[book.id]
+                rules.check_retroactive(start, now)
+                status, how = S.COMPLETED, None
+                details.append("retroactive")
+            else:
+                if req.hold and any(t[0] < now for t in when.values()):
+                    raise Invalid("a hold must be for a future time", field="starts_at")
+                if await rules.check_no_show_block(
+                    s, p.practice_id, patient.id, now, v, req.override_no_show_block
+                ):
+                    details.append("no_show_block_overridden")
+                book, provider, start, end, how = await self._place(
+                    s, p.practice_id, req, v, books, provider, service, patient.id, when, now
+                )
+                status = S.HELD if req.hold else S.SCHEDULED
             row = m.Appointment(
                 practice_id=p.practice_id,
                 datebook_id=book.id,
@@ -174,22 +199,98 @@ class AppointmentService:
                 service_id=service.id if service else None,
                 starts_at=start,
                 ends_at=end,
-                status=(S.HELD if req.hold else S.SCHEDULED).value,
+                status=status.value,
                 notes=notes,
                 hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
-                allow_overlap=req.allow_overlap,
+                # A retroactive session records what happened: it is not held against other bookings.
+                allow_overlap=req.allow_overlap or retro,
+                provenance="self_declared" if retro else None,
+                assigned_by=how,
                 created_by=p.actor[:120],
                 created_at=now,
                 updated_at=now,
             )
             s.add(row)
-            await s.flush()
-            detail = "allow_overlap" if req.allow_overlap else None
+            await lifecycle.created(s, p, now, row, reason="retroactive" if retro else how)
+            if req.allow_overlap:
+                details.append("allow_overlap")
+            if how:
+                details.append(f"assigned_by={how}")
+            detail = ",".join(details) or None
             await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
             # Everything the answer names is in hand: no need to read the row back with its names.
             return mapping.booked(row, book, provider, patient, service)
 
         return await self.uc.write(p, action, "appointment", None, body, dto.AppointmentInfo, req.idempotency)
+
+    async def _books(self, s: AsyncSession, practice_id: int, req: BookingRequest) -> list[m.Datebook]:
+        if req.any_datebook and req.datebook_id is None and not req.datebook_name:
+            books = list(await dir_repo.datebooks(s, practice_id))
+            if not books:
+                raise NotFound("this practice has no location yet", field="datebook_id")
+            return books
+        return [await resolve_datebook(s, practice_id, req.datebook_id, req.datebook_name)]
+
+    def _times(
+        self, req: BookingRequest, book: m.Datebook, service: m.Service | None
+    ) -> tuple[datetime, datetime]:
+        tz = ZoneInfo(book.timezone)
+        start = _when(req.starts_at, tz, "starts_at")
+        if req.ends_at is not None and req.ends_at != "":
+            end = _when(req.ends_at, tz, "ends_at")
+        else:
+            minutes = service.duration_minutes if service else self.settings.default_duration_minutes
+            end = start + timedelta(minutes=minutes)
+        self._check_span(start, end)
+        return start, end
+
+    async def _place(
+        self,
+        s: AsyncSession,
+        practice_id: int,
+        req: BookingRequest,
+        v: Values,
+        books: list[m.Datebook],
+        provider: m.Provider | None,
+        service: m.Service | None,
+        patient_id: int,
+        when: dict[int, tuple[datetime, datetime]],
+        now: datetime,
+    ) -> tuple[m.Datebook, m.Provider, datetime, datetime, str | None]:
+        """Where, with whom and when: the named provider checked as before, or an assigned one."""
+        if provider is not None and len(books) == 1:
+            book = books[0]
+            start, end = when[book.id]
+            tz = ZoneInfo(book.timezone)
+            await self._check_hours(s, practice_id, provider, book, start, end)
+            await repo.lock_providers(s, practice_id, [provider.id])
+            await repo.expire_holds(s, practice_id, provider.id, now)
+            await self._check_free(s, practice_id, provider, start, end, now, req.allow_overlap, tz)
+            return book, provider, start, end, None
+        if provider is None and not v["availability.assistedAssignment"]:
+            raise Invalid(
+                "name a provider: automatic assignment is off (availability.assistedAssignment)",
+                field="provider_id",
+            )
+        providers = [provider] if provider else list(await dir_repo.providers(s, practice_id))
+        found = await assign.candidates(s, practice_id, service, books, providers, when)
+        if not found:
+            raise Invalid("nobody who can do this works then; call find_available_slots", field="starts_at")
+        # Every candidate's lock, in one order: two auto-assigned bookings never take the same one.
+        await repo.lock_providers(s, practice_id, [c.provider.id for c in found])
+        options = await assign.free(s, practice_id, found, now)
+        if not options:
+            raise Conflict(
+                "everyone who can do this is booked then; pick another time (call find_available_slots)",
+                field="starts_at",
+            )
+        if provider is not None:
+            c = options[0]
+            return c.book, c.provider, c.start, c.end, None
+        c, how = await assign.pick(
+            s, practice_id, options, v, service_id=service.id if service else None, patient_id=patient_id
+        )
+        return c.book, c.provider, c.start, c.end, how
 
     async def confirm(
         self, p: Principal, appointment_id: int, idempotency: Idempotency | None = None
@@ -205,12 +306,9 @@ class AppointmentService:
                         "this hold expired and the time was released; find a new slot and hold it again",
                         field="appointment_id",
                     )
-                row.status = S.SCHEDULED.value
-                row.hold_expires_at = None
+                await lifecycle.move(s, p, now, row, S.SCHEDULED)
             else:
-                check_transition(current, S.CONFIRMED)
-                row.status = S.CONFIRMED.value
-            row.updated_at = now
+                await lifecycle.move(s, p, now, row, next_state(current, Action.CONFIRM))
             await audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
             return await self._info(s, p.practice_id, row)
 
@@ -265,12 +363,10 @@ class AppointmentService:
                 row.notes = notes
             if change.status is not None:
                 target = self._status(change.status)
-                check_transition(current, target)
-                row.status = target.value
-                if target != S.HELD:
-                    row.hold_expires_at = None
-                if target == S.CANCELLED:
-                    row.cancel_reason = "cancelled"
+                if current == S.HELD and target == S.CONFIRMED:  # a hold confirmed: booked, then confirmed
+                    await lifecycle.move(s, p, now, row, S.SCHEDULED)
+                policy = await settings_values(s, p.practice_id) if target == S.CANCELLED else None
+                await lifecycle.move(s, p, now, row, target, policy=policy)
             row.updated_at = now
             # Flush now so a database-level overlap refusal surfaces inside this transaction.
             await s.flush()
