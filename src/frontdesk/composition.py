@@ -33,6 +33,8 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.practices import PracticeService
 from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
+from frontdesk.services.scheduling.bookings import BookingService
+from frontdesk.services.scheduling.lifecycle import LifecycleService
 from frontdesk.services.settings import Settings
 from frontdesk.services.staff import StaffService
 from frontdesk.services.usecase import UseCases
@@ -69,6 +71,8 @@ class Frontdesk:
         self.patients = PatientService(uc)
         self.appointments = AppointmentService(uc, self.settings)
         self.availability = AvailabilityService(db, clock, self.settings)
+        self.lifecycle = LifecycleService(uc)
+        self.bookings = BookingService(uc, self.appointments)
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
         self.clients = ClientService(uc)

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from frontdesk.services.patients import PatientService
     from frontdesk.services.scheduling.appointments import AppointmentService
     from frontdesk.services.scheduling.availability import AvailabilityService
+    from frontdesk.services.scheduling.bookings import BookingService
+    from frontdesk.services.scheduling.lifecycle import LifecycleService
     from frontdesk.services.settings import Settings
 
 ID_MAX = 2**63 - 1  # every id is a 64-bit integer in the database: larger ones are refused at the edge
@@ -173,6 +175,8 @@ class Services(Protocol):
     patients: PatientService
     appointments: AppointmentService
     availability: AvailabilityService
+    lifecycle: LifecycleService
+    bookings: BookingService
     patient_schedule: PatientScheduleService
     encounters: EncounterService
     medications: MedicationService

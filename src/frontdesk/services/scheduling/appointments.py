@@ -153,75 +153,82 @@ class AppointmentService:
         action = "appointment.hold" if req.hold else "appointment.create"
 
         async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
-            notes = validation.notes(req.notes)
-            v = await settings_values(s, p.practice_id)
-            books = await self._books(s, p.practice_id, req)
-            provider = None
-            if req.provider_id is not None:
-                provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
-            service = await self._service(s, p.practice_id, req.service_id)
-            when = {b.id: self._times(req, b, service) for b in books}
-            retro = req.retroactive or (
-                req.infer_retroactive and not req.hold and all(t[0] < now for t in when.values())
-            )
-            patient = await resolve_or_create(
-                s,
-                p,
-                now,
-                patient_id=req.patient_id,
-                patient_name=req.patient_name,
-                phone=req.patient_phone,
-                reuse_by_phone=req.reuse_patient_by_phone,
-            )
-            details: list[str] = []
-            if retro:
-                book, provider = await rules.retroactive_place(s, p.practice_id, books, provider, patient.id)
-                start, end = when[book.id]
-                rules.check_retroactive(start, now)
-                status, how = S.COMPLETED, None
-                details.append("retroactive")
-            else:
-                if req.hold and any(t[0] < now for t in when.values()):
-                    raise Invalid("a hold must be for a future time", field="starts_at")
-                if await rules.check_no_show_block(
-                    s, p.practice_id, patient.id, now, v, req.override_no_show_block
-                ):
-                    details.append("no_show_block_overridden")
-                book, provider, start, end, how = await self._place(
-                    s, p.practice_id, req, v, books, provider, service, patient.id, when, now
-                )
-                status = S.HELD if req.hold else S.SCHEDULED
-            row = m.Appointment(
-                practice_id=p.practice_id,
-                datebook_id=book.id,
-                provider_id=provider.id,
-                patient_id=patient.id,
-                service_id=service.id if service else None,
-                starts_at=start,
-                ends_at=end,
-                status=status.value,
-                notes=notes,
-                hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
-                # A retroactive session records what happened: it is not held against other bookings.
-                allow_overlap=req.allow_overlap or retro,
-                provenance="self_declared" if retro else None,
-                assigned_by=how,
-                created_by=p.actor[:120],
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(row)
-            await lifecycle.created(s, p, now, row, reason="retroactive" if retro else how)
-            if req.allow_overlap:
-                details.append("allow_overlap")
-            if how:
-                details.append(f"assigned_by={how}")
-            detail = ",".join(details) or None
-            await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
-            # Everything the answer names is in hand: no need to read the row back with its names.
-            return mapping.booked(row, book, provider, patient, service)
+            return (await self.create_in(s, p, now, req))[0]
 
         return await self.uc.write(p, action, "appointment", None, body, dto.AppointmentInfo, req.idempotency)
+
+    async def create_in(
+        self, s: AsyncSession, p: Principal, now: datetime, req: BookingRequest
+    ) -> tuple[dto.AppointmentInfo, m.Appointment]:
+        """The booking inside the caller's transaction (a reschedule books its new time there too)."""
+        action = "appointment.hold" if req.hold else "appointment.create"
+        notes = validation.notes(req.notes)
+        v = await settings_values(s, p.practice_id)
+        books = await self._books(s, p.practice_id, req)
+        provider = None
+        if req.provider_id is not None:
+            provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
+        service = await self._service(s, p.practice_id, req.service_id)
+        when = {b.id: self._times(req, b, service) for b in books}
+        retro = req.retroactive or (
+            req.infer_retroactive and not req.hold and all(t[0] < now for t in when.values())
+        )
+        patient = await resolve_or_create(
+            s,
+            p,
+            now,
+            patient_id=req.patient_id,
+            patient_name=req.patient_name,
+            phone=req.patient_phone,
+            reuse_by_phone=req.reuse_patient_by_phone,
+        )
+        details: list[str] = []
+        if retro:
+            book, provider = await rules.retroactive_place(s, p.practice_id, books, provider, patient.id)
+            start, end = when[book.id]
+            rules.check_retroactive(start, now)
+            status, how = S.COMPLETED, None
+            details.append("retroactive")
+        else:
+            if req.hold and any(t[0] < now for t in when.values()):
+                raise Invalid("a hold must be for a future time", field="starts_at")
+            if await rules.check_no_show_block(
+                s, p.practice_id, patient.id, now, v, req.override_no_show_block
+            ):
+                details.append("no_show_block_overridden")
+            book, provider, start, end, how = await self._place(
+                s, p.practice_id, req, v, books, provider, service, patient.id, when, now
+            )
+            status = S.HELD if req.hold else S.SCHEDULED
+        row = m.Appointment(
+            practice_id=p.practice_id,
+            datebook_id=book.id,
+            provider_id=provider.id,
+            patient_id=patient.id,
+            service_id=service.id if service else None,
+            starts_at=start,
+            ends_at=end,
+            status=status.value,
+            notes=notes,
+            hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
+            # A retroactive session records what happened: it is not held against other bookings.
+            allow_overlap=req.allow_overlap or retro,
+            provenance="self_declared" if retro else None,
+            assigned_by=how,
+            created_by=p.actor[:120],
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(row)
+        await lifecycle.created(s, p, now, row, reason="retroactive" if retro else how)
+        if req.allow_overlap:
+            details.append("allow_overlap")
+        if how:
+            details.append(f"assigned_by={how}")
+        detail = ",".join(details) or None
+        await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
+        # Everything the answer names is in hand: no need to read the row back with its names.
+        return mapping.booked(row, book, provider, patient, service), row
 
     async def _books(self, s: AsyncSession, practice_id: int, req: BookingRequest) -> list[m.Datebook]:
         if req.any_datebook and req.datebook_id is None and not req.datebook_name:

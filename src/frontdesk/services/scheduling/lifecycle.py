@@ -95,6 +95,27 @@ async def created(
     )
 
 
+# The states a signed note carries forward to documented (the visit happened): each step recorded.
+_TO_DOCUMENTED = {
+    S.CHECKED_IN: (S.COMPLETED, S.DOCUMENTED),
+    S.IN_PROGRESS: (S.COMPLETED, S.DOCUMENTED),
+    S.COMPLETED: (S.DOCUMENTED,),
+}
+
+
+async def document(
+    s: AsyncSession, p: Principal, now: datetime, practice_id: int, appointment_id: int
+) -> None:
+    """A signed encounter documents its appointment (method auto, by the signer); an appointment
+    that has not started yet, or is cancelled, is left as it is."""
+    row = await appt_repo.get(s, practice_id, appointment_id, lock=True)
+    if row is None:
+        return
+    for target in _TO_DOCUMENTED.get(S(row.status), ()):
+        await move(s, p, now, row, target, reason="encounter signed", method=Method.AUTO)
+    await audit.record(s, p, now, "appointment.document", "appointment", row.id)
+
+
 async def _penalty(s: AsyncSession, row: m.Appointment, now: datetime, v: Values) -> None:
     price, currency = 0, str(v["basics.currency"])
     if row.service_id is not None:
