@@ -111,9 +111,11 @@ async def document(
     row = await appt_repo.get(s, practice_id, appointment_id, lock=True)
     if row is None:
         return
-    for target in _TO_DOCUMENTED.get(S(row.status), ()):
+    steps = _TO_DOCUMENTED.get(S(row.status), ())
+    for target in steps:
         await move(s, p, now, row, target, reason="encounter signed", method=Method.AUTO)
-    await audit.record(s, p, now, "appointment.document", "appointment", row.id)
+    if steps:
+        await audit.record(s, p, now, "appointment.document", "appointment", row.id)
 
 
 async def _penalty(s: AsyncSession, row: m.Appointment, now: datetime, v: Values) -> None:
