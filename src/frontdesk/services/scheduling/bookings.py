@@ -31,6 +31,7 @@ from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import bookings as repo
 from frontdesk.storage.repositories import directory as dir_repo
+from frontdesk.storage.repositories import patients as patient_repo
 
 S = AppointmentStatus
 PAGE_MAX = 200
@@ -142,6 +143,16 @@ class BookingService:
             currency=service.currency if service else None,
             created_at=row.created_at,
         )
+
+    async def titular(self, p: Principal, patient_id: int) -> int | None:
+        """The client's titular provider, if any (NotFound for no such client)."""
+
+        async def body(s: AsyncSession, now: datetime) -> int | None:
+            if await patient_repo.get(s, p.practice_id, patient_id) is None:
+                raise NotFound(f"no client with id {patient_id}", field="patient_id")
+            return await repo.titular(s, p.practice_id, patient_id)
+
+        return await self.uc.read(p, "patient.titular.read", "patient", patient_id, body)
 
     async def page(self, p: Principal, q: BookingQuery) -> BookingPage:
         """A page of bookings by (starts_at, id); `next_cursor` continues after its last one."""
