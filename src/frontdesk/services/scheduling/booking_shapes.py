@@ -233,3 +233,21 @@ def stats(x: Stats) -> dict[str, Any]:
         "revenue_cents": x.revenue_cents,
         "currency": x.currency,
     }
+
+
+class LifecycleOut(BaseModel):
+    """appointment_lifecycle's result: the state (actions state, transition) or a page of history."""
+
+    session_id: int
+    current_state: str | None = None
+    fhir_status: str | None = None
+    available_transitions: dict[str, str] | None = None
+    no_show_type: str | None = None
+    rescheduled_from_id: int | None = None
+    rescheduled_to_id: int | None = None
+    provenance: str | None = None
+    penalty: Money | None = None
+    transitions: list[TransitionOut] | None = Field(default=None, description="Recent transitions")
+    events: list[TransitionOut] | None = Field(default=None, description="History page (action history)")
+    stream_completeness: str | None = None
+    next_cursor: int | None = None

@@ -72,6 +72,7 @@ class BookingQuery:
     end: str | None = None
     cursor: str | None = None
     limit: int = 50
+    newest_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,8 @@ class BookingService:
             raise Invalid(f"limit must be from 1 to {PAGE_MAX}", field="limit")
         statuses = tuple(parse_status(x).value for x in q.statuses)
         after = decode_cursor(q.cursor) if q.cursor else None
+        if after is not None and q.newest_first:
+            raise Invalid("a cursor pages in time order, not newest first", field="cursor")
 
         async def body(s: AsyncSession, now: datetime) -> BookingPage:
             practice = await dir_repo.practice_by_id(s, p.practice_id)
@@ -169,7 +172,9 @@ class BookingService:
             hi = parse_datetime(q.end, tz, field="end") if q.end else None
             if lo and hi and hi <= lo:
                 raise Invalid("end must be after start", field="end")
-            f = repo.PageFilter(q.provider_id, q.patient_id, q.service_id, q.datebook_id, statuses, lo, hi)
+            f = repo.PageFilter(
+                q.provider_id, q.patient_id, q.service_id, q.datebook_id, statuses, lo, hi, q.newest_first
+            )
             rows = await repo.page(s, p.practice_id, f, after=after, limit=q.limit + 1)
             items = [mapping.appointment(r) for r in rows[: q.limit]]
             more = len(rows) > q.limit

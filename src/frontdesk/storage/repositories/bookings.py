@@ -80,6 +80,7 @@ class PageFilter:
     statuses: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
+    newest_first: bool = False  # no cursor then: the latest `limit` appointments
 
 
 async def page(
@@ -111,7 +112,8 @@ async def page(
     if after is not None:
         at, last_id = after
         where.append(or_(a.starts_at > at, and_(a.starts_at == at, a.id > last_id)))
-    q = with_names(practice_id, *where).order_by(a.starts_at, a.id).limit(limit)
+    order = (a.starts_at.desc(), a.id.desc()) if f.newest_first else (a.starts_at, a.id)
+    q = with_names(practice_id, *where).order_by(*order).limit(limit)
     rows: Sequence[Named] = (await s.execute(q)).all()
     return rows
 
