@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -34,7 +35,7 @@ def test_every_state_has_a_row_and_a_fhir_status() -> None:
 
 
 def test_the_happy_path_is_forward_only_and_never_skips() -> None:
-    for a, b in zip(HAPPY, HAPPY[1:], strict=False):
+    for a, b in itertools.pairwise(HAPPY):
         check_transition(a, b)
     for i, a in enumerate(HAPPY):
         for later in HAPPY[i + 2 :]:
