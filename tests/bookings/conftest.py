@@ -6,15 +6,29 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from mcp import Client
 from sqlalchemy import select
 
 from frontdesk.composition import Frontdesk
-from frontdesk.services.context import Principal
+from frontdesk.mcp.server import build_server
 from frontdesk.storage import models as m
 from tests.factories import Scenario
+from tests.mcp.conftest import Connect
 
-ADMIN = Principal(0, "admin")
+
+@pytest.fixture
+def connect(app: Frontdesk, scenario: Scenario) -> Connect:
+    """The real MCP client, in-process, as the scenario practice's staff, on a surface (one protocol
+    mode: the modes are tests/mcp's subject, the bookings tools' are these)."""
+    servers: dict[str, Any] = {}
+
+    def open_on(surface: str = "frontdesk") -> Any:
+        if surface not in servers:
+            servers[surface] = build_server(app, surface=surface, default_principal=scenario.principal)
+        return Client(servers[surface])
+
+    return open_on
 
 
 async def add_providers(app: Frontdesk, sc: Scenario, n: int, *, datebook: int | None = None) -> list[int]:
