@@ -308,6 +308,7 @@ async def test_slots_and_stats(connect: Connect, app: Frontdesk, scenario: Scena
         }
         at_ny = await call(client, "availability_get_slots", week | {"locationId": scenario.ny})
         assert at_ny["mode"] == "location" and all(x["providerId"] is None for x in at_ny["slots"])
+        assert at_ny["slots"][0]["start"] == "2026-03-03T09:00:00-05:00"
         s = await call(
             client,
             "booking_create",

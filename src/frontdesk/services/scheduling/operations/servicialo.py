@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from frontdesk.domain import access
 from frontdesk.domain.errors import Invalid
+from frontdesk.domain.timeparse import to_local_iso
 from frontdesk.services.operations import (
     READ,
     UPDATE,
@@ -232,8 +234,8 @@ async def _slots(call: Call[SlotsIn]) -> Result:
     slots = [
         {
             "slotId": x.slot_id,
-            "start": x.starts_at.isoformat(),
-            "end": x.ends_at.isoformat(),
+            "start": to_local_iso(x.starts_at, ZoneInfo(x.timezone)),
+            "end": to_local_iso(x.ends_at, ZoneInfo(x.timezone)),
             "providerId": None if hide else x.provider_id,
             "providerName": None if hide else x.provider_name,
             "locationId": x.datebook_id,
