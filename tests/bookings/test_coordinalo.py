@@ -372,3 +372,15 @@ async def test_roles_and_other_practices(connect: Connect, app: Frontdesk, scena
         refused = await client.call_tool("booking_cancel", {"sessionId": mine["id"], "confirm": True})
         assert refused.is_error
     assert (await app.bookings.get(scenario.principal, mine["id"])).appointment.status == "scheduled"
+
+
+async def test_create_with_an_idempotency_key_books_once(connect: Connect, scenario: Scenario) -> None:
+    async with connect("coordinalo") as client:
+        args = create(scenario, providerId=scenario.garcia, idempotencyKey="visit-1")
+        first = await call(client, "booking_create", args)
+        again = await call(client, "booking_create", args)
+        assert again["id"] == first["id"]
+        listed = await call(client, "booking_list", {"clientId": scenario.juan})
+        assert listed["count"] == 1
+        other = await call(client, "booking_create", args | {"scheduledAt": "2026-03-03T11:00"}, error=True)
+        assert other["error"]["code"] in ("conflict", "invalid")
