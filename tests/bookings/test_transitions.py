@@ -55,3 +55,32 @@ async def test_hold_confirmed_and_updates_are_recorded(app: Frontdesk, scenario:
         ("scheduled", "confirmed", "agent", "user:1"),
         ("confirmed", "cancelled", "manual", "test"),
     ]
+
+
+async def test_history_of_an_appointment_older_than_the_record_is_partial(
+    app: Frontdesk, scenario: Scenario, clock: Clock
+) -> None:
+    from datetime import timedelta
+
+    from frontdesk.storage import models as m
+
+    now = clock()
+    async with app.db.write() as s:
+        old = m.Appointment(
+            practice_id=scenario.practice_id,
+            datebook_id=scenario.ny,
+            provider_id=scenario.garcia,
+            patient_id=scenario.juan,
+            starts_at=now - timedelta(days=3),
+            ends_at=now - timedelta(days=3) + timedelta(minutes=30),
+            status="completed",
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(old)
+        await s.flush()
+        old_id = old.id
+    page = await app.lifecycle.history(scenario.principal, old_id)
+    assert page.transitions == [] and page.complete is False
+    state = await app.lifecycle.state(scenario.principal, old_id)
+    assert state.available_transitions == {"document": "documented", "mark_error": "entered_in_error"}

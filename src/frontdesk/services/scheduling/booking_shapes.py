@@ -154,7 +154,10 @@ class StateOut(BaseModel):
 class HistoryOut(BaseModel):
     session_id: int
     events: list[TransitionOut]
-    stream_completeness: str = Field(description="complete: every transition since the booking was made")
+    stream_completeness: str = Field(
+        description="complete: every transition since the booking was made; partial_pre_trigger: the "
+        "booking predates the record of transitions"
+    )
     next_cursor: int | None = Field(description="Pass as from_sequence for the next page")
 
 
@@ -189,7 +192,7 @@ def history(h: HistoryPage) -> dict[str, Any]:
     return {
         "session_id": h.appointment_id,
         "events": [transition(t) for t in h.transitions],
-        "stream_completeness": "complete",
+        "stream_completeness": "complete" if h.complete else "partial_pre_trigger",
         "next_cursor": h.next_cursor,
     }
 

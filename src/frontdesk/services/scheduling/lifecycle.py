@@ -171,6 +171,7 @@ class HistoryPage:
     appointment_id: int
     transitions: list[TransitionInfo]
     next_cursor: int | None
+    complete: bool = True  # False: the appointment predates the record of transitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +239,8 @@ class LifecycleService:
             rows = await repo.transitions(s, p.practice_id, row.id, after_id=cursor or 0, limit=limit + 1)
             await audit.record(s, p, now, "appointment.lifecycle.history", "appointment", row.id)
             page = [_info(t) for t in rows[:limit]]
-            return HistoryPage(row.id, page, page[-1].id if len(rows) > limit else None)
+            complete = await repo.has_origin(s, p.practice_id, row.id)
+            return HistoryPage(row.id, page, page[-1].id if len(rows) > limit else None, complete)
 
         return await self.uc.read(p, "appointment.lifecycle.history", "appointment", appointment_id, body)
 

@@ -59,6 +59,14 @@ async def transitions(
     return (await s.execute(q)).scalars().all()
 
 
+async def has_origin(s: AsyncSession, practice_id: int, appointment_id: int) -> bool:
+    """Whether the appointment's creation was recorded (rows older than the transitions table are not)."""
+    q = select(_T.id).where(
+        _T.practice_id == practice_id, _T.appointment_id == appointment_id, _T.from_status.is_(None)
+    )
+    return (await s.execute(q.limit(1))).first() is not None
+
+
 async def recent_transitions(
     s: AsyncSession, practice_id: int, appointment_id: int, limit: int = 10
 ) -> Sequence[AppointmentTransition]:
