@@ -191,3 +191,41 @@ async def test_medcor_and_mcp_keep_practices_apart(
         assert refused.is_error and refused.structured_content["error"]["code"] == "forbidden"
         state = await call(client, "appointment_lifecycle", {"action": "state", "appointment_id": appt})
         assert state["current_state"] == "scheduled"
+
+
+async def test_create_appointment_retroactive_and_no_show_override(
+    connect: Connect, app: Frontdesk, scenario: Scenario
+) -> None:
+    from tests.bookings.conftest import configure
+
+    await configure(app, scenario, policies__noShowMaxStrikes=1)
+    async with connect() as client:
+        past = await call(
+            client,
+            "create_appointment",
+            {
+                "datebook_id": scenario.ny,
+                "doctor_id": scenario.garcia,
+                "patient_id": scenario.juan,
+                "starts_at": "2026-02-20T10:00",
+                "retroactive": True,
+            },
+        )
+        got = await call(client, "get_appointment", {"appointment_id": past["id"]})
+        assert got["status"] == "completed" and got["provenance"] == "self_declared"
+        missed = await booked(client, scenario, "2026-03-02T09:00")
+        await call(
+            client,
+            "appointment_lifecycle",
+            {"action": "transition", "appointment_id": missed, "step": "no_show", "no_show_type": "client"},
+        )
+        new = {
+            "datebook_id": scenario.ny,
+            "doctor_id": scenario.garcia,
+            "patient_id": scenario.juan,
+            "starts_at": "2026-03-05T10:00",
+        }
+        blocked = await call(client, "create_appointment", new, error=True)
+        assert blocked["error"]["code"] == "conflict" and blocked["error"]["field"] == "patient_id"
+        done = await call(client, "create_appointment", new | {"override_no_show_block": True})
+        assert done["status"] == "scheduled"
