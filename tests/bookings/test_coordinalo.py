@@ -384,3 +384,21 @@ async def test_create_with_an_idempotency_key_books_once(connect: Connect, scena
         assert listed["count"] == 1
         other = await call(client, "booking_create", args | {"scheduledAt": "2026-03-03T11:00"}, error=True)
         assert other["error"]["code"] in ("conflict", "invalid")
+
+
+async def test_a_reschedule_that_cannot_book_changes_nothing(connect: Connect, scenario: Scenario) -> None:
+    async with connect("coordinalo") as client:
+        old = await call(client, "booking_create", create(scenario, providerId=scenario.garcia))
+        taken = await call(
+            client,
+            "booking_create",
+            create(scenario, providerId=scenario.garcia, scheduledAt="2026-03-03T14:00"),
+        )
+        args = {"sessionId": old["id"], "scheduledAt": "2026-03-03T14:00", "confirm": True}
+        clash = await call(client, "booking_reschedule", args, error=True)
+        assert clash["error"]["code"] == "conflict" and clash["error"]["field"] == "scheduledAt"
+        assert taken["id"] in clash["error"]["details"]["conflicting_appointment_ids"]
+        still = await call(client, "booking_get", {"sessionId": old["id"]})
+        assert still["status"] == "scheduled" and still["rescheduledToId"] is None
+        history = await call(client, "lifecycle_get_history", {"sessionId": old["id"]})
+        assert [e["to"] for e in history["events"]] == ["scheduled"]
