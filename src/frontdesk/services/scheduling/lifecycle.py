@@ -73,7 +73,8 @@ async def move(
     if target == S.CANCELLED:
         if policy is not None and current != S.HELD:
             await _penalty(s, row, now, policy)
-        row.cancel_reason = (reason or "cancelled")[:40]
+        # A code for reports (the person's words stay with the transition).
+        row.cancel_reason = "rescheduled" if reason == "rescheduled" else "cancelled"
     if target != S.HELD:
         row.hold_expires_at = None
     row.status = target.value
