@@ -84,3 +84,20 @@ async def test_history_of_an_appointment_older_than_the_record_is_partial(
     assert page.transitions == [] and page.complete is False
     state = await app.lifecycle.state(scenario.principal, old_id)
     assert state.available_transitions == {"document": "documented", "mark_error": "entered_in_error"}
+
+
+async def test_a_client_no_show_is_charged_when_the_practice_says_so(
+    app: Frontdesk, scenario: Scenario
+) -> None:
+    from frontdesk.services.scheduling.lifecycle import TransitionRequest
+    from tests.bookings.conftest import configure
+
+    p = scenario.principal
+    await configure(app, scenario, policies__noShowCharge=1500, policies__noShowAutoApply=True)
+    a = await app.appointments.book(p, at(scenario, "09:00"))
+    b = await app.appointments.book(p, at(scenario, "10:00"))
+    await app.lifecycle.transition(p, TransitionRequest(a.id, action="no_show", no_show_type="client"))
+    await app.lifecycle.transition(p, TransitionRequest(b.id, action="no_show", no_show_type="provider"))
+    charged, spared = await app.bookings.get(p, a.id), await app.bookings.get(p, b.id)
+    assert (charged.penalty_cents, charged.penalty_currency) == (1500, "USD")
+    assert spared.penalty_cents is None and spared.no_show_type == "provider"

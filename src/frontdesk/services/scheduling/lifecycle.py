@@ -61,7 +61,8 @@ async def move(
 ) -> None:
     """Change `row`'s status along the transition table and record it. A cancel applies the
     cancellation policy (`policy`: the practice's settings; a late cancel records its penalty, or is
-    refused under a block policy); a no-show says whose it was."""
+    refused under a block policy); a no-show says whose it was (a client's is charged
+    policies.noShowCharge when policies.noShowAutoApply is on)."""
     current = S(row.status)
     check_transition(current, target)
     if current == target:
@@ -70,6 +71,15 @@ async def move(
         if no_show_by is None:
             raise Invalid("no_show_type is required: client or provider", field="no_show_type")
         row.no_show_by = no_show_by.value
+        charge = int(policy["policies.noShowCharge"]) if policy is not None else 0
+        if (
+            no_show_by == NoShowBy.CLIENT
+            and charge
+            and policy is not None
+            and policy["policies.noShowAutoApply"]
+        ):
+            # The practice charges a client's no-show without asking: recorded for billing.
+            row.penalty_cents, row.penalty_currency = charge, str(policy["basics.currency"])
     if target == S.CANCELLED:
         if policy is not None and current != S.HELD:
             await _penalty(s, row, now, policy)
