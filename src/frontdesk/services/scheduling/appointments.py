@@ -17,7 +17,6 @@ from frontdesk.domain.scheduling.status import (
     AppointmentStatus,
     next_state,
 )
-from frontdesk.domain.settings import Values
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.admin.settings import values as settings_values
@@ -26,7 +25,6 @@ from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
-from frontdesk.services.scheduling import booking_rules as rules
 from frontdesk.services.scheduling import lifecycle, placement
 from frontdesk.services.settings import Settings
 from frontdesk.services.usecase import UseCases
@@ -180,7 +178,7 @@ class AppointmentService:
             phone=req.patient_phone,
             reuse_by_phone=req.reuse_patient_by_phone,
         )
-        book, provider, start, end, status, how, details = await self._decide(
+        book, provider, start, end, status, how, details = await placement.decide(
             s, p, now, req, v, books, provider, service, patient.id, when, retro
         )
         row = m.Appointment(
@@ -212,42 +210,6 @@ class AppointmentService:
         await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
         # Everything the answer names is in hand: no need to read the row back with its names.
         return mapping.booked(row, book, provider, patient, service), row
-
-    async def _decide(
-        self,
-        s: AsyncSession,
-        p: Principal,
-        now: datetime,
-        req: BookingRequest,
-        v: Values,
-        books: list[m.Datebook],
-        provider: m.Provider | None,
-        service: m.Service | None,
-        patient_id: int,
-        when: dict[int, tuple[datetime, datetime]],
-        retro: bool,
-    ) -> tuple[m.Datebook, m.Provider, datetime, datetime, AppointmentStatus, str | None, list[str]]:
-        """A retroactive session's place and time (no slot check), or a booking's: the no-show block
-        checked, then the named provider's hours and free time, or an assigned provider."""
-        details: list[str] = []
-        if retro:
-            book, provider = await rules.retroactive_place(s, p.practice_id, books, provider, patient_id)
-            start, end = when[book.id]
-            rules.check_retroactive(start, now)
-            status, how = S.COMPLETED, None
-            details.append("retroactive")
-        else:
-            if req.hold and any(t[0] < now for t in when.values()):
-                raise Invalid("a hold must be for a future time", field="starts_at")
-            if await rules.check_no_show_block(
-                s, p.practice_id, patient_id, now, v, req.override_no_show_block
-            ):
-                details.append("no_show_block_overridden")
-            book, provider, start, end, how = await placement.place(
-                s, p.practice_id, req, v, books, provider, service, patient_id, when, now
-            )
-            status = S.HELD if req.hold else S.SCHEDULED
-        return book, provider, start, end, status, how, details
 
     async def _books(self, s: AsyncSession, practice_id: int, req: BookingRequest) -> list[m.Datebook]:
         if req.any_datebook and req.datebook_id is None and not req.datebook_name:

@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.errors import Conflict, Invalid
 from frontdesk.domain.scheduling.ranges import TimeRange
+from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.settings import Values
 from frontdesk.domain.timeparse import to_local_iso
+from frontdesk.services.context import Principal
 from frontdesk.services.scheduling import assign
+from frontdesk.services.scheduling import booking_rules as rules
 from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as repo
@@ -21,6 +24,42 @@ from frontdesk.storage.repositories import directory as dir_repo
 
 if TYPE_CHECKING:
     from frontdesk.services.scheduling.appointments import BookingRequest
+
+S = AppointmentStatus
+
+
+async def decide(
+    s: AsyncSession,
+    p: Principal,
+    now: datetime,
+    req: BookingRequest,
+    v: Values,
+    books: list[m.Datebook],
+    provider: m.Provider | None,
+    service: m.Service | None,
+    patient_id: int,
+    when: dict[int, tuple[datetime, datetime]],
+    retro: bool,
+) -> tuple[m.Datebook, m.Provider, datetime, datetime, AppointmentStatus, str | None, list[str]]:
+    """A retroactive session's place and time (no slot check), or a booking's: the no-show block
+    checked, then the named provider's hours and free time, or an assigned provider."""
+    details: list[str] = []
+    if retro:
+        book, provider = await rules.retroactive_place(s, p.practice_id, books, provider, patient_id)
+        start, end = when[book.id]
+        rules.check_retroactive(start, now)
+        status, how = S.COMPLETED, None
+        details.append("retroactive")
+    else:
+        if req.hold and any(t[0] < now for t in when.values()):
+            raise Invalid("a hold must be for a future time", field="starts_at")
+        if await rules.check_no_show_block(s, p.practice_id, patient_id, now, v, req.override_no_show_block):
+            details.append("no_show_block_overridden")
+        book, provider, start, end, how = await place(
+            s, p.practice_id, req, v, books, provider, service, patient_id, when, now
+        )
+        status = S.HELD if req.hold else S.SCHEDULED
+    return book, provider, start, end, status, how, details
 
 
 async def place(
