@@ -34,6 +34,8 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.practices import PracticeService
 from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
+from frontdesk.services.scheduling.bookings import BookingService
+from frontdesk.services.scheduling.lifecycle import LifecycleService
 from frontdesk.services.scheduling.series import SeriesService
 from frontdesk.services.scheduling.waitlist_service import WaitlistService
 from frontdesk.services.settings import Settings
@@ -75,6 +77,8 @@ class Frontdesk:
         self.series = SeriesService(uc, self.settings)
         self.waitlist = WaitlistService(uc)
         self.availability = AvailabilityService(db, clock, self.settings)
+        self.lifecycle = LifecycleService(uc)
+        self.bookings = BookingService(uc, self.appointments)
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
         self.clients = ClientService(uc)

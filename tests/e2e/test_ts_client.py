@@ -189,6 +189,64 @@ ERROR_CASES |= {ours: ERROR_CASES[seed] for ours, seed in CHART_NAMES.items()}
 # surface name -> tool name -> cases, where a surface's tool of the same name answers differently.
 SURFACE_CASES: dict[str, dict[str, list[Case]]] = {}
 
+# Issue 12, bookings (mcp/bindings/bookings.py): /mcp, /mcp/coordinalo and /mcp/medcor.
+NO_APPOINTMENT = f"no appointment with id {MISSING}"
+ERROR_CASES |= {
+    "get_appointment": [Case({"appointment_id": MISSING}, NO_APPOINTMENT, "missing")],
+    "appointment_lifecycle": [
+        Case({"action": "state", "appointment_id": MISSING}, NO_APPOINTMENT, "missing")
+    ],
+    "booking_stats": [
+        Case(
+            {"by": "service", "start": "not a date", "end": "2030-01-01"},
+            "start must be an ISO 8601",
+            "bad time",
+        )
+    ],
+    "booking_create": [
+        Case(
+            {"serviceId": MISSING, "clientId": 1, "scheduledAt": OFF_HOURS},
+            f"no active service with id {MISSING}",
+            "missing service",
+        )
+    ],
+    "booking_get": [Case({"sessionId": MISSING}, NO_APPOINTMENT, "missing")],
+    "booking_list": [
+        Case({"cursor": "nonsense"}, "cursor is not one a previous page returned", "bad cursor")
+    ],
+    "booking_cancel": [Case({"sessionId": MISSING, "confirm": True}, NO_APPOINTMENT, "missing")],
+    "booking_reschedule": [
+        Case({"sessionId": MISSING, "scheduledAt": OFF_HOURS, "confirm": True}, NO_APPOINTMENT, "missing")
+    ],
+    "booking_update_status": [Case({"sessionId": MISSING, "action": "confirm"}, NO_APPOINTMENT, "missing")],
+    "lifecycle_get_state": [Case({"sessionId": MISSING}, NO_APPOINTMENT, "missing")],
+    "lifecycle_get_history": [Case({"sessionId": MISSING}, NO_APPOINTMENT, "missing")],
+    "lifecycle_transition": [Case({"sessionId": MISSING, "action": "confirm"}, NO_APPOINTMENT, "missing")],
+    "availability_get_slots": [Case({"locationId": MISSING}, f"no datebook with id {MISSING}", "missing")],
+    "provider_get_stats": [Case({"providerId": MISSING}, f"no active doctor with id {MISSING}", "missing")],
+    "get_appointment_details": [Case({"appointment_id": MISSING}, NO_APPOINTMENT, "missing")],
+    "update_appointment_status": [
+        Case({"appointment_id": MISSING, "status": "confirmed"}, NO_APPOINTMENT, "missing")
+    ],
+    "get_treatment_stats": [Case({"tenant_id": MISSING}, f"no tenant with id {MISSING}", "other tenant")],
+}
+SURFACE_CASES["medcor"] = {
+    "list_appointments": [Case({"tenant_id": MISSING}, f"no tenant with id {MISSING}", "other tenant")],
+    "create_appointment": [
+        Case(
+            {
+                "patient_id": 1,
+                "doctor_id": 1,
+                "treatment_id": 1,
+                "appointment_date": OFF_HOURS[:10],
+                "appointment_time": "03:00",
+            },
+            "nobody who can do this works then",
+            "outside working hours",
+        )
+    ],
+}
+
 
 # --- running the probe ------------------------------------------------------------------------------
 

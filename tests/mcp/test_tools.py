@@ -83,6 +83,9 @@ SCHEDULING_TOOLS = {
     "manage_waitlist",
 }
 
+# Issue 12's bookings feature (mcp/bindings/bookings.py).
+BOOKINGS_TOOLS = {"get_appointment", "appointment_lifecycle", "booking_stats"}
+
 pytestmark = pytest.mark.usefixtures("scenario")
 
 
@@ -101,7 +104,7 @@ def described(tools: dict[str, Any]) -> None:
 async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS, "every capability once, under our names"
+        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS, "every capability once"
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)
         notes = tools["create_appointment"].input_schema["properties"]["notes"]

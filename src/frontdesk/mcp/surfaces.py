@@ -81,7 +81,12 @@ def _odonto() -> tuple[Binding, ...]:
             "zone unless they carry an offset. Limits: the range may span at most 90 days and at most 500 "
             "appointments are returned (truncated=true says there were more).",
         ),
-        Binding(sched.CREATE_APPOINTMENT, omit=frozenset({"service_id", "allow_overlap", "idempotency_key"})),
+        Binding(
+            sched.CREATE_APPOINTMENT,
+            omit=frozenset(
+                {"service_id", "allow_overlap", "idempotency_key", "retroactive", "override_no_show_block"}
+            ),
+        ),
         Binding(
             sched.UPDATE_APPOINTMENT,
             omit=frozenset({"allow_overlap", "confirm", "idempotency_key"}),

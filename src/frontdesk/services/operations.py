@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from frontdesk.services.patients import PatientService
     from frontdesk.services.scheduling.appointments import AppointmentService
     from frontdesk.services.scheduling.availability import AvailabilityService
+    from frontdesk.services.scheduling.bookings import BookingService
+    from frontdesk.services.scheduling.lifecycle import LifecycleService
     from frontdesk.services.scheduling.series import SeriesService
     from frontdesk.services.scheduling.waitlist_service import WaitlistService
     from frontdesk.services.settings import Settings
@@ -179,6 +181,8 @@ class Services(Protocol):
     availability: AvailabilityService
     series: SeriesService
     waitlist: WaitlistService
+    lifecycle: LifecycleService
+    bookings: BookingService
     patient_schedule: PatientScheduleService
     encounters: EncounterService
     medications: MedicationService

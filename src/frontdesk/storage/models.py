@@ -198,7 +198,18 @@ class Appointment(_Tenant, Base):
     created_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Bookings (migration 0009): who missed a no-show, the rescheduled link both ways, where a
+    # retroactive session came from, a late cancel's penalty, how the provider was chosen.
+    no_show_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    rescheduled_to_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    provenance: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    penalty_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    penalty_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
     __table_args__ = (
+        _fk("rescheduled_from_id", "appointments"),
+        _fk("rescheduled_to_id", "appointments"),
         _fk("datebook_id", "datebooks"),
         _fk("provider_id", "providers"),
         _fk("patient_id", "patients"),
@@ -207,6 +218,7 @@ class Appointment(_Tenant, Base):
         Index("ix_appointments_provider_start", "practice_id", "provider_id", "starts_at"),
         Index("ix_appointments_datebook_start", "practice_id", "datebook_id", "starts_at"),
         Index("ix_appointments_patient", "practice_id", "patient_id"),
+        Index("ix_appointments_patient_start", "practice_id", "patient_id", "starts_at"),
     )
 
 
@@ -495,4 +507,24 @@ class WaitlistOffer(_Tenant, Base):
             sqlite_where=text("status = 'open'"),
         ),
         Index("ix_waitlist_offers_expiry", "practice_id", "status", "expires_at"),
+    )
+
+
+# --- Bookings: the lifecycle's transitions (migration 0009) ------------------------------------------
+
+
+class AppointmentTransition(_Tenant, Base):
+    """One recorded lifecycle transition of an appointment (Servicialo: from, to, at, by, method)."""
+
+    __tablename__ = "appointment_transitions"
+    appointment_id: Mapped[int] = mapped_column(ID)
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(120))
+    method: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    __table_args__ = (
+        _fk("appointment_id", "appointments"),
+        Index("ix_appointment_transitions_appointment", "practice_id", "appointment_id", "id"),
     )

@@ -21,6 +21,7 @@ from frontdesk.services.clinical import base, dto, mapping, removals
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
+from frontdesk.services.scheduling import lifecycle
 from frontdesk.storage import clinical_models as c
 from frontdesk.storage.models import Appointment
 from frontdesk.storage.repositories import directory as dir_repo
@@ -217,6 +218,8 @@ class EncounterService(base.ChartBase):
             row.status, row.signed_at, row.signed_by, row.updated_at = E.SIGNED.value, now, p.actor[:120], now
             await s.flush()
             await audit.record(s, p, now, "encounter.sign", "encounter", row.id)
+            if row.appointment_id is not None:
+                await lifecycle.document(s, p, now, row.practice_id, row.appointment_id)
             return (await self.infos(s, p, [row]))[0]
 
         return await self.uc.write(

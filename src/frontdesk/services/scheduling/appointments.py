@@ -11,20 +11,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access, validation
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
-from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.scheduling.status import (
     FINAL_STATUSES,
+    Action,
     AppointmentStatus,
-    check_transition,
+    next_state,
 )
-from frontdesk.domain.timeparse import parse_datetime, to_local_iso
+from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit, dto, mapping
+from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
-from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
+from frontdesk.services.scheduling import lifecycle, placement
 from frontdesk.services.scheduling.waitlist import slot_freed
 from frontdesk.services.settings import Settings
 from frontdesk.services.usecase import UseCases
@@ -39,7 +40,11 @@ WRITE = access.APPOINTMENTS_WRITE
 
 @dataclass(frozen=True, slots=True)
 class BookingRequest:
-    provider_id: int
+    """A booking. No provider: one is assigned (services/scheduling/assign.py). `any_datebook`: no
+    location named, so any location where someone can take it. `retroactive` records a past session
+    (no slot check, completed, self_declared); `infer_retroactive` treats a past time as one."""
+
+    provider_id: int | None
     starts_at: str | datetime
     datebook_id: int | None = None
     datebook_name: str | None = None
@@ -52,6 +57,10 @@ class BookingRequest:
     allow_overlap: bool = False
     hold: bool = False
     reuse_patient_by_phone: bool = False
+    any_datebook: bool = False
+    retroactive: bool = False
+    infer_retroactive: bool = False
+    override_no_show_block: bool = False
     idempotency: Idempotency | None = None
 
 
@@ -136,61 +145,93 @@ class AppointmentService:
     # --- booking -------------------------------------------------------------------------
 
     async def book(self, p: Principal, req: BookingRequest) -> dto.AppointmentInfo:
-        """Create an appointment (or a hold) if the time is inside working hours and free."""
+        """Create an appointment (or a hold) if the time is inside working hours and free; with no
+        provider named, the practice's strategy assigns a free one who can do it."""
         action = "appointment.hold" if req.hold else "appointment.create"
 
         async def body(s: AsyncSession, now: datetime) -> dto.AppointmentInfo:
-            notes = validation.notes(req.notes)
-            book = await resolve_datebook(s, p.practice_id, req.datebook_id, req.datebook_name)
-            tz = ZoneInfo(book.timezone)
-            provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
-            service = await self._service(s, p.practice_id, req.service_id)
-            start = _when(req.starts_at, tz, "starts_at")
-            if req.ends_at is not None and req.ends_at != "":
-                end = _when(req.ends_at, tz, "ends_at")
-            else:
-                minutes = service.duration_minutes if service else self.settings.default_duration_minutes
-                end = start + timedelta(minutes=minutes)
-            self._check_span(start, end)
-            if req.hold and start < now:
-                raise Invalid("a hold must be for a future time", field="starts_at")
-            await self._check_hours(s, p.practice_id, provider, book, start, end)
-            patient = await resolve_or_create(
-                s,
-                p,
-                now,
-                patient_id=req.patient_id,
-                patient_name=req.patient_name,
-                phone=req.patient_phone,
-                reuse_by_phone=req.reuse_patient_by_phone,
-            )
-            await repo.lock_providers(s, p.practice_id, [provider.id])
-            await repo.expire_holds(s, p.practice_id, provider.id, now)
-            await self._check_free(s, p.practice_id, provider, start, end, now, req.allow_overlap, tz)
-            row = m.Appointment(
-                practice_id=p.practice_id,
-                datebook_id=book.id,
-                provider_id=provider.id,
-                patient_id=patient.id,
-                service_id=service.id if service else None,
-                starts_at=start,
-                ends_at=end,
-                status=(S.HELD if req.hold else S.SCHEDULED).value,
-                notes=notes,
-                hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
-                allow_overlap=req.allow_overlap,
-                created_by=p.actor[:120],
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(row)
-            await s.flush()
-            detail = "allow_overlap" if req.allow_overlap else None
-            await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
-            # Everything the answer names is in hand: no need to read the row back with its names.
-            return mapping.booked(row, book, provider, patient, service)
+            return (await self.create_in(s, p, now, req))[0]
 
         return await self.uc.write(p, action, "appointment", None, body, dto.AppointmentInfo, req.idempotency)
+
+    async def create_in(
+        self, s: AsyncSession, p: Principal, now: datetime, req: BookingRequest
+    ) -> tuple[dto.AppointmentInfo, m.Appointment]:
+        """The booking inside the caller's transaction (a reschedule books its new time there too)."""
+        action = "appointment.hold" if req.hold else "appointment.create"
+        notes = validation.notes(req.notes)
+        v = await settings_values(s, p.practice_id)
+        books = await self._books(s, p.practice_id, req)
+        provider = None
+        if req.provider_id is not None:
+            provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
+        service = await self._service(s, p.practice_id, req.service_id)
+        when = {b.id: self._times(req, b, service) for b in books}
+        retro = req.retroactive or (
+            req.infer_retroactive and not req.hold and all(t[0] < now for t in when.values())
+        )
+        patient = await resolve_or_create(
+            s,
+            p,
+            now,
+            patient_id=req.patient_id,
+            patient_name=req.patient_name,
+            phone=req.patient_phone,
+            reuse_by_phone=req.reuse_patient_by_phone,
+        )
+        book, provider, start, end, status, how, details = await placement.decide(
+            s, p, now, req, v, books, provider, service, patient.id, when, retro
+        )
+        row = m.Appointment(
+            practice_id=p.practice_id,
+            datebook_id=book.id,
+            provider_id=provider.id,
+            patient_id=patient.id,
+            service_id=service.id if service else None,
+            starts_at=start,
+            ends_at=end,
+            status=status.value,
+            notes=notes,
+            hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
+            # A retroactive session records what happened: it is not held against other bookings.
+            allow_overlap=req.allow_overlap or retro,
+            provenance="self_declared" if retro else None,
+            assigned_by=how,
+            created_by=p.actor[:120],
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(row)
+        await lifecycle.created(s, p, now, row, reason="retroactive" if retro else how)
+        if req.allow_overlap:
+            details.append("allow_overlap")
+        if how:
+            details.append(f"assigned_by={how}")
+        detail = ",".join(details) or None
+        await audit.record(s, p, now, action, "appointment", row.id, detail=detail)
+        # Everything the answer names is in hand: no need to read the row back with its names.
+        return mapping.booked(row, book, provider, patient, service), row
+
+    async def _books(self, s: AsyncSession, practice_id: int, req: BookingRequest) -> list[m.Datebook]:
+        if req.any_datebook and req.datebook_id is None and not req.datebook_name:
+            books = list(await dir_repo.datebooks(s, practice_id))
+            if not books:
+                raise NotFound("this practice has no location yet", field="datebook_id")
+            return books
+        return [await resolve_datebook(s, practice_id, req.datebook_id, req.datebook_name)]
+
+    def _times(
+        self, req: BookingRequest, book: m.Datebook, service: m.Service | None
+    ) -> tuple[datetime, datetime]:
+        tz = ZoneInfo(book.timezone)
+        start = _when(req.starts_at, tz, "starts_at")
+        if req.ends_at is not None and req.ends_at != "":
+            end = _when(req.ends_at, tz, "ends_at")
+        else:
+            minutes = service.duration_minutes if service else self.settings.default_duration_minutes
+            end = start + timedelta(minutes=minutes)
+        self._check_span(start, end)
+        return start, end
 
     async def confirm(
         self, p: Principal, appointment_id: int, idempotency: Idempotency | None = None
@@ -206,12 +247,9 @@ class AppointmentService:
                         "this hold expired and the time was released; find a new slot and hold it again",
                         field="appointment_id",
                     )
-                row.status = S.SCHEDULED.value
-                row.hold_expires_at = None
+                await lifecycle.move(s, p, now, row, S.SCHEDULED)
             else:
-                check_transition(current, S.CONFIRMED)
-                row.status = S.CONFIRMED.value
-            row.updated_at = now
+                await lifecycle.move(s, p, now, row, next_state(current, Action.CONFIRM))
             await audit.record(s, p, now, "appointment.confirm", "appointment", row.id)
             return await self._info(s, p.practice_id, row)
 
@@ -255,10 +293,10 @@ class AppointmentService:
                 else:
                     end = start + (row.ends_at - row.starts_at)
                 self._check_span(start, end)
-                await self._check_hours(s, p.practice_id, provider, book, start, end)
+                await placement.check_hours(s, p.practice_id, provider, book, start, end)
                 await repo.lock_providers(s, p.practice_id, [provider.id, row.provider_id])
                 await repo.expire_holds(s, p.practice_id, provider.id, now)
-                await self._check_free(
+                await placement.check_free(
                     s, p.practice_id, provider, start, end, now, change.allow_overlap, tz, exclude_id=row.id
                 )
                 row.provider_id, row.starts_at, row.ends_at = provider.id, start, end
@@ -267,12 +305,10 @@ class AppointmentService:
                 row.notes = notes
             if change.status is not None:
                 target = self._status(change.status)
-                check_transition(current, target)
-                row.status = target.value
-                if target != S.HELD:
-                    row.hold_expires_at = None
-                if target == S.CANCELLED:
-                    row.cancel_reason = "cancelled"
+                if current == S.HELD and target == S.CONFIRMED:  # a hold confirmed: booked, then confirmed
+                    await lifecycle.move(s, p, now, row, S.SCHEDULED)
+                policy = await settings_values(s, p.practice_id) if target == S.CANCELLED else None
+                await lifecycle.move(s, p, now, row, target, policy=policy)
             row.updated_at = now
             # Flush now so a database-level overlap refusal surfaces inside this transaction.
             await s.flush()
@@ -304,51 +340,6 @@ class AppointmentService:
             raise Invalid(
                 f"an appointment may last at most {self.settings.max_appointment_hours} hours",
                 field="ends_at",
-            )
-
-    async def _check_hours(
-        self,
-        s: AsyncSession,
-        practice_id: int,
-        provider: m.Provider,
-        book: m.Datebook,
-        start: datetime,
-        end: datetime,
-    ) -> None:
-        tz = ZoneInfo(book.timezone)
-        day = local_day_window(start, tz)
-        window = TimeRange(day.start, max(day.end, end))
-        ranges = (await open_ranges(s, practice_id, [provider.id], {book.id: book}, window)).get(
-            (provider.id, book.id), []
-        )
-        if not within(ranges, TimeRange(start, end)):
-            raise Invalid(
-                f"{to_local_iso(start, tz)} to {to_local_iso(end, tz)} is outside "
-                f"{provider.name}'s working hours at {book.name} ({describe_hours(ranges, tz)}); "
-                "call find_available_slots",
-                field="starts_at",
-            )
-
-    async def _check_free(
-        self,
-        s: AsyncSession,
-        practice_id: int,
-        provider: m.Provider,
-        start: datetime,
-        end: datetime,
-        now: datetime,
-        allow_overlap: bool,
-        tz: ZoneInfo,
-        exclude_id: int | None = None,
-    ) -> None:
-        clashes = await repo.overlapping(s, practice_id, provider.id, start, end, now, exclude_id=exclude_id)
-        if clashes and not allow_overlap:
-            first = clashes[0]
-            raise Conflict(
-                f"{provider.name} is already booked from {to_local_iso(first.starts_at, tz)} "
-                f"to {to_local_iso(first.ends_at, tz)}; pick another time (call find_available_slots)",
-                field="starts_at",
-                details={"conflicting_appointment_ids": [c.id for c in clashes]},
             )
 
     @staticmethod

@@ -20,7 +20,7 @@ from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
-from frontdesk.services.scheduling import recurrence
+from frontdesk.services.scheduling import lifecycle, recurrence
 from frontdesk.services.scheduling import waitlist as waitlist_engine
 from frontdesk.services.scheduling.series_rules import Checked, check_all
 from frontdesk.services.scheduling.series_shapes import OccurrenceOut, SeriesCancelOut, SeriesOut
@@ -168,12 +168,9 @@ class SeriesService:
             if not targets:
                 raise Conflict("nothing in this series is left to cancel", field="scope")
             for _, appt in targets:
-                appt.status, appt.cancel_reason, appt.hold_expires_at = (
-                    S.CANCELLED.value,
-                    "series_cancelled",
-                    None,
-                )
-                appt.updated_at = now
+                # A staff action over the series: recorded as each occurrence's transition, no late-cancel
+                # penalty (the policy is for a client's own cancel).
+                await lifecycle.move(s, p, now, appt, S.CANCELLED, reason="series cancelled")
             await s.flush()
             for _, appt in targets:
                 await audit.record(
@@ -236,7 +233,7 @@ class SeriesService:
             updated_at=now,
         )
         s.add(row)
-        await s.flush()
+        await lifecycle.created(s, p, now, row, reason="series")
         s.add(
             m.SeriesOccurrence(
                 practice_id=p.practice_id,

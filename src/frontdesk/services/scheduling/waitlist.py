@@ -16,6 +16,7 @@ from frontdesk.domain.scheduling.waitlist import Wish
 from frontdesk.services import audit
 from frontdesk.services.admin.settings import values
 from frontdesk.services.context import Principal
+from frontdesk.services.scheduling import lifecycle
 from frontdesk.services.scheduling.hours import local_day_window, open_ranges
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -93,7 +94,7 @@ async def close_offer(
     if entry is not None and entry.status == OFFERED:
         entry.status, entry.updated_at = WAITING, now
     if appt is not None and appt.status == S.HELD.value:
-        appt.status, appt.cancel_reason, appt.hold_expires_at = S.CANCELLED.value, reason, None
+        await lifecycle.move(s, p, now, appt, S.CANCELLED, reason=f"waitlist offer {status}: {reason}")
         appt.updated_at = now
     await s.flush()
     await audit.record(s, p, now, f"waitlist.offer_{status}", "waitlist_offer", offer.id)
@@ -189,7 +190,7 @@ async def _hold(
         updated_at=now,
     )
     s.add(appt)
-    await s.flush()
+    await lifecycle.created(s, p, now, appt, reason="waitlist offer")
     offer = m.WaitlistOffer(
         practice_id=p.practice_id,
         entry_id=entry.id,

@@ -18,7 +18,7 @@ from frontdesk.services import audit, mapping
 from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
-from frontdesk.services.scheduling import shapes
+from frontdesk.services.scheduling import lifecycle, shapes
 from frontdesk.services.scheduling import waitlist as engine
 from frontdesk.services.scheduling.series_shapes import (
     OfferOut,
@@ -185,7 +185,7 @@ class WaitlistService:
             await appt_repo.lock_providers(s, p.practice_id, [offer.provider_id])
             appt = await appt_repo.get(s, p.practice_id, offer.appointment_id, lock=True)
             assert appt is not None and appt.status == S.HELD.value  # an open offer keeps its hold
-            appt.status, appt.hold_expires_at, appt.updated_at = S.SCHEDULED.value, None, now
+            await lifecycle.move(s, p, now, appt, S.SCHEDULED, reason="waitlist offer accepted")
             offer.status, offer.resolved_at = engine.ACCEPTED, now
             row.status, row.updated_at = engine.BOOKED, now
             await s.flush()

@@ -11,7 +11,7 @@ from sqlalchemy import BindParameter, ColumnElement, Row, Select, and_, bindpara
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatus
-from frontdesk.storage.models import Appointment, Datebook, Patient, Provider, Service
+from frontdesk.storage.models import Appointment, AppointmentTransition, Datebook, Patient, Provider, Service
 
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
 # No appointment is longer than this (services refuse longer ones), so a range query can bound
@@ -265,6 +265,32 @@ _EXPIRE_HOLDS = (
 )
 
 
+_LAPSED = select(_T.id).where(
+    _T.practice_id == _PID,
+    _T.provider_id == bindparam("provider_id"),
+    _T.status == AppointmentStatus.HELD.value,
+    _T.hold_expires_at <= _NOW,
+)
+
+
 async def expire_holds(s: AsyncSession, practice_id: int, provider_id: int, now: datetime) -> None:
-    """Release this provider's lapsed holds, so the database constraint no longer counts them."""
+    """Release this provider's lapsed holds, so the database constraint no longer counts them; each
+    release is a recorded lifecycle transition (method auto)."""
+    params = {"practice_id": practice_id, "provider_id": provider_id, "now": now}
+    lapsed = (await s.execute(_LAPSED, params)).scalars().all()
+    if not lapsed:
+        return
     await s.execute(_EXPIRE_HOLDS, {"b_practice_id": practice_id, "b_provider_id": provider_id, "b_now": now})
+    s.add_all(
+        AppointmentTransition(
+            practice_id=practice_id,
+            appointment_id=appointment_id,
+            from_status=AppointmentStatus.HELD.value,
+            to_status=AppointmentStatus.CANCELLED.value,
+            at=now,
+            by="system",
+            method="auto",
+            reason="hold_expired",
+        )
+        for appointment_id in lapsed
+    )

@@ -52,10 +52,20 @@ class BookIn(Input):
 
 class CreateIn(BookIn):
     allow_overlap: AllowOverlap = False
+    retroactive: Annotated[
+        bool,
+        Field(
+            description="Record a past visit (at most 365 days back): no slot check, completed, self_declared"
+        ),
+    ] = False
+    override_no_show_block: Annotated[
+        bool, Field(description="Staff: book a patient blocked for no-shows (policies.noShow*; audited)")
+    ] = False
 
 
 def _request(call: Call[BookIn], *, hold: bool = False, allow_overlap: bool = False) -> BookingRequest:
     a = call.args
+    extra = a if isinstance(a, CreateIn) else None
     return BookingRequest(
         provider_id=a.doctor_id,
         starts_at=a.starts_at,
@@ -68,6 +78,8 @@ def _request(call: Call[BookIn], *, hold: bool = False, allow_overlap: bool = Fa
         notes=a.notes,
         allow_overlap=allow_overlap,
         hold=hold,
+        retroactive=extra.retroactive if extra else False,
+        override_no_show_block=extra.override_no_show_block if extra else False,
         idempotency=call.idem,
     )
 

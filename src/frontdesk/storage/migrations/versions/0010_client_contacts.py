@@ -7,7 +7,7 @@ patients of a practice already share an address, the oldest keeps it as its key 
 their email but no key, so this migration cannot fail on duplicates.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
