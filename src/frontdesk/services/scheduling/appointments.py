@@ -24,6 +24,7 @@ from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
+from frontdesk.services.scheduling.catalogue import require_bookable
 from frontdesk.services.scheduling.hours import describe_hours, local_day_window, open_ranges, within
 from frontdesk.services.settings import Settings
 from frontdesk.services.usecase import UseCases
@@ -144,6 +145,7 @@ class AppointmentService:
             tz = ZoneInfo(book.timezone)
             provider = await resolve_provider(s, p.practice_id, provider_id=req.provider_id)
             service = await self._service(s, p.practice_id, req.service_id)
+            await require_bookable(s, p.practice_id, service, provider.id)
             start = _when(req.starts_at, tz, "starts_at")
             if req.ends_at is not None and req.ends_at != "":
                 end = _when(req.ends_at, tz, "ends_at")
