@@ -34,6 +34,7 @@ from frontdesk.services.practices import PracticeService
 from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
 from frontdesk.services.settings import Settings
+from frontdesk.services.setup import Setup
 from frontdesk.services.staff import StaffService
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage.db import Database, default_url
@@ -65,6 +66,7 @@ class Frontdesk:
         self.usecases = uc = UseCases(db, clock, self.audit)
         self.practices = PracticeService(uc)
         self.practice_settings = SettingsService(uc)
+        self.setup = Setup(uc, self.practice_settings)  # locations, providers, services, hours, imports
         self.directory = DirectoryService(db)
         self.patients = PatientService(uc)
         self.appointments = AppointmentService(uc, self.settings)

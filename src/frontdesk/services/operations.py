@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from frontdesk.services.scheduling.appointments import AppointmentService
     from frontdesk.services.scheduling.availability import AvailabilityService
     from frontdesk.services.settings import Settings
+    from frontdesk.services.setup import Setup
 
 ID_MAX = 2**63 - 1  # every id is a 64-bit integer in the database: larger ones are refused at the edge
 PAGE_MAX = 10_000
@@ -186,6 +187,7 @@ class Services(Protocol):
     history: HistoryService
     practice_info: PracticeInfoService
     fhir: FhirExportService
+    setup: Setup
 
 
 @dataclass(frozen=True, slots=True)
