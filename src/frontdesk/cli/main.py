@@ -29,7 +29,7 @@ def parser() -> argparse.ArgumentParser:
         "--surface",
         default="frontdesk",
         help="which tools to serve: frontdesk (the default, Frontdesk's own) or a seed's exact surface: "
-        "odonto, medapp, charm",
+        "odonto, medapp, charm, coordinalo, medcor",
     )
     sub.add_parser("demo", help="seed the demo practice (slug demo); running it again changes nothing")
     sub.add_parser("migrate", help="apply database migrations")

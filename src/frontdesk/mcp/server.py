@@ -78,6 +78,21 @@ SURFACES: Mapping[str, SurfaceInfo] = {
             "renders each result.",
         ),
         SurfaceInfo(
+            "coordinalo",
+            "/mcp/coordinalo",
+            "Frontdesk (Coordinalo / Servicialo tools)",
+            "Professional-services scheduling: services, providers, availability, clients, bookings "
+            "through the Servicialo lifecycle, settings and reports. Parameters are camelCase; "
+            "cancelling and rescheduling need confirm: true.",
+        ),
+        SurfaceInfo(
+            "medcor",
+            "/mcp/medcor",
+            "Frontdesk (MedCor tools)",
+            "Hospital and clinic scheduling: doctors, nurses, patients, treatments, appointment slots "
+            "and appointments of the caller's own tenant.",
+        ),
+        SurfaceInfo(
             "charm",
             "/mcp/charm",
             "Frontdesk (CharmHealth EHR tools)",

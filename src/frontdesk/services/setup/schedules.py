@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access
-from frontdesk.domain.errors import Invalid, NotFound
+from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.timeparse import parse_date, parse_datetime
 from frontdesk.services import audit
 from frontdesk.services.context import Principal
@@ -219,6 +219,85 @@ class ScheduleService:
 
         return await self.uc.write(p, "schedule.replace", "provider", provider_id, body, ScheduleOut, idem)
 
+    async def add_block(
+        self,
+        p: Principal,
+        provider_id: int,
+        block: Block,
+        location_id: int | None = None,
+        idem: Idempotency | None = None,
+    ) -> ScheduleOut:
+        """One more weekly block (MedCor's appointment slot); one overlapping that day is refused."""
+        ((day, start, end),) = _windows([block], "slot")
+
+        async def body(s: AsyncSession, now: datetime) -> ScheduleOut:
+            provider = await get_provider(s, p.practice_id, provider_id, "doctor_id")
+            book = await self._location(s, p.practice_id, provider.id, location_id)
+            for h in await repo.weekly(s, p.practice_id, provider.id):
+                if h.kind == "work" and h.datebook_id == book.id and h.weekday == day:
+                    if start < h.end_time and h.start_time < end:
+                        raise Conflict(
+                            f"{provider.name} already has {rules.DAYS[day]} {h.start_time}-{h.end_time} "
+                            f"at {book.name}",
+                            field="start_time",
+                        )
+            s.add(
+                m.WorkingHours(
+                    practice_id=p.practice_id,
+                    provider_id=provider.id,
+                    datebook_id=book.id,
+                    kind="work",
+                    weekday=day,
+                    start_time=start,
+                    end_time=end,
+                )
+            )
+            await s.flush()
+            detail = f"location={book.id} {rules.DAYS[day]} {start}-{end}"
+            await audit.record(s, p, now, "schedule.add_block", "provider", provider.id, detail=detail)
+            return await self._schedule(s, p.practice_id, provider, now)
+
+        return await self.uc.write(p, "schedule.add_block", "provider", provider_id, body, ScheduleOut, idem)
+
+    async def weekly_blocks(
+        self, p: Principal, provider_id: int | None, day: str | None
+    ) -> list[ScheduleOut]:
+        """Each provider's weekly blocks (one provider, or every active one), only `day`'s weekday
+        when given."""
+        weekday = parse_date(day, field="date").weekday() if day else None
+
+        async def body(s: AsyncSession, now: datetime) -> list[ScheduleOut]:
+            if provider_id is not None:
+                provs = [await get_provider(s, p.practice_id, provider_id, "doctor_id")]
+            else:
+                provs = list(await dir_repo.providers(s, p.practice_id))
+            books = {b.id: b for b in await dir_repo.datebooks(s, p.practice_id, active_only=False)}
+            out = []
+            for pr in provs:
+                rows = [
+                    r
+                    for r in await repo.weekly(s, p.practice_id, pr.id)
+                    if weekday is None or r.weekday == weekday
+                ]
+                out.append(
+                    ScheduleOut(provider_id=pr.id, provider_name=pr.name, locations=_week(rows, books))
+                )
+            return out
+
+        return await self.uc.read(p, "schedule.list", "provider", provider_id, body)
+
+    async def _first_location(self, s: AsyncSession, practice_id: int) -> m.Datebook:
+        """A practice without locations (one set up through Coordinalo, whose organization is the
+        place) gets its first, named after it and in its time zone, when hours are first set."""
+        practice = await dir_repo.practice_by_id(s, practice_id)
+        assert practice is not None
+        row = m.Datebook(
+            practice_id=practice_id, name=practice.name[:120], timezone=practice.timezone, active=True
+        )
+        s.add(row)
+        await s.flush()
+        return row
+
     async def _location(
         self, s: AsyncSession, practice_id: int, provider_id: int, location_id: int | None
     ) -> m.Datebook:
@@ -231,7 +310,7 @@ class ScheduleService:
         if len(used) == 1:
             return await get_location(s, practice_id, used.pop(), "location_id")
         if not books:
-            raise Invalid("the practice has no location yet; create one first", field="location_id")
+            return await self._first_location(s, practice_id)
         raise Invalid("location_id is required: the practice has several locations", field="location_id")
 
     async def add_time_off(
