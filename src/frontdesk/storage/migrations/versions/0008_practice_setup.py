@@ -22,7 +22,24 @@ branch_labels = None
 depends_on = None
 
 
+OLD_ROLES = "role IN ('owner','admin','provider','front_desk','billing','read_only')"
+ROLES = "role IN ('owner','admin','provider','nurse','front_desk','billing','read_only')"
+
+
+def _roles(check: str) -> None:
+    """The staff roles a row may hold (MedCor's nurse joins them). SQLite cannot alter a CHECK: the
+    table is rebuilt (the migration's connection does not enforce foreign keys, so nothing cascades)."""
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("staff_users", recreate="always") as batch:
+            batch.drop_constraint("ck_staff_users_role", type_="check")
+            batch.create_check_constraint("ck_staff_users_role", check)
+    else:
+        op.drop_constraint("ck_staff_users_role", "staff_users", type_="check")
+        op.create_check_constraint("ck_staff_users_role", "staff_users", check)
+
+
 def upgrade() -> None:
+    _roles(ROLES)
     op.add_column("providers", sa.Column("email", sa.String(254), nullable=True))
     op.add_column("providers", sa.Column("phone", sa.String(32), nullable=True))
     op.add_column("providers", sa.Column("commission_percent", sa.Integer, nullable=True))
@@ -73,6 +90,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _roles(OLD_ROLES)
     op.drop_table("practice_closures")
     op.drop_table("service_prices")
     op.drop_table("service_providers")
