@@ -19,12 +19,16 @@ def camel(name: str) -> str:
     return head + "".join(w.title() for w in rest)
 
 
-def coordinalo(op: Operation, name: str | None = None, **kw: object) -> Binding:
+def coordinalo(
+    op: Operation, name: str | None = None, title: str | None = None, description: str | None = None
+) -> Binding:
     """The operation with camelCase arguments and Coordinalo's tool names in its texts; MedCor's
     tenant_id is not Coordinalo's (its key names the organization)."""
-    omit = frozenset(kw.pop("omit", frozenset())) | ({"tenant_id"} & set(op.input.model_fields))  # type: ignore[arg-type]
+    omit = frozenset({"tenant_id"} & set(op.input.model_fields))
     rename = {camel(f): f for f in op.input.model_fields if "_" in f and f not in omit}
-    return Binding(op, name=name, omit=omit, rename=rename, words=COORDINALO_WORDS, **kw)  # type: ignore[arg-type]
+    return Binding(
+        op, name=name, title=title, description=description, omit=omit, rename=rename, words=COORDINALO_WORDS
+    )
 
 
 # How the texts' Frontdesk names read on Coordinalo.

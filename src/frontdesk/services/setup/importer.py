@@ -19,7 +19,7 @@ from frontdesk.domain.timeparse import parse_date
 from frontdesk.services import audit
 from frontdesk.services.context import Principal
 from frontdesk.services.patients import create_patient
-from frontdesk.services.setup import catalogue, providers
+from frontdesk.services.setup import catalogue, providers, rules
 from frontdesk.services.setup.shapes import ImportReport, RowError
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
@@ -90,6 +90,10 @@ def _cents(row: Mapping[str, str]) -> int | None:
     return int(value * 100)
 
 
+def _commission(text: str) -> int | None:
+    return rules.percent(_int(text, "commission_percent"))
+
+
 def _optional_name(text: str) -> str:
     return validation.required_text(text, field="last_name") if text else ""
 
@@ -121,7 +125,7 @@ async def _check_providers(s: AsyncSession, p: Principal, rows: Sequence[Row]) -
             image_url=_get(row, "image_url") or None,
             coverage_areas=_list(_get(row, "coverage_areas")) or None,
         )
-        c.take("commission_percent", _int, _get(row, "commission_percent"), "commission_percent")
+        c.take("commission_percent", _commission, _get(row, "commission_percent"))
         c.take("active", _bool, _get(row, "active"), "active")
         # Each field alone, so a row reports every bad field it has.
         for name in (
