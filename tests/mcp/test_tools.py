@@ -81,6 +81,16 @@ SCHEDULING_TOOLS = {
     "list_audit_events",
 }
 
+# Setting a practice up (mcp/bindings/setup.py).
+SETUP_TOOLS = {
+    "manage_locations",
+    "manage_providers",
+    "manage_services",
+    "manage_availability",
+    "practice_settings",
+    "organization_summary",
+}
+
 pytestmark = pytest.mark.usefixtures("scenario")
 
 
@@ -99,7 +109,7 @@ def described(tools: dict[str, Any]) -> None:
 async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS, "every capability once, under our names"
+        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | SETUP_TOOLS, "every capability once"
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)
         notes = tools["create_appointment"].input_schema["properties"]["notes"]
