@@ -105,7 +105,7 @@ class Frontdesk:
 
     async def seed_demo(self) -> tuple[PracticeInfo, bool]:
         """The demo practice (slug `demo`), created once: (practice, created now)."""
-        return await demo.seed(self.usecases)
+        return await demo.seed(self.usecases, self.practices, self.setup)
 
     async def healthy(self) -> bool:
         return await self.db.ping()
