@@ -280,3 +280,21 @@ async def test_holidays_closures_overrides_and_time_off_close_the_slots(
             c, "manage_availability", {"action": "remove_exception", "exception_id": holiday_id}
         )
         assert gone["code"] == "not_found"
+
+
+async def test_slots_for_a_service_come_only_from_its_providers(open_as: Open, scenario: Scenario) -> None:
+    async with open_as(scenario.principal) as c:
+        await call(
+            c,
+            "manage_services",
+            {"action": "unassign_provider", "service_id": scenario.crown, "provider_id": scenario.garcia},
+        )
+        args = {"start": "2026-03-04", "end": "2026-03-05", "service_id": scenario.crown}
+        found = await call(c, "find_available_slots", args)
+        assert found["slots"] and scenario.garcia not in {s["doctor_id"] for s in found["slots"]}
+        mine = await call(c, "find_available_slots", args | {"doctor_id": scenario.garcia})
+        assert mine["slots"] == []
+        cleaning = await call(
+            c, "find_available_slots", args | {"service_id": scenario.cleaning, "doctor_id": scenario.garcia}
+        )
+        assert cleaning["slots"]

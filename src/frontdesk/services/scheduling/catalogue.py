@@ -20,7 +20,7 @@ async def require_bookable(
     if not assigned:
         raise Invalid(
             f"service {service.name!r} has no provider assigned yet, so it cannot be booked; "
-            "assign one first (service_assign_provider)",
+            "an owner or admin must assign a provider to it first",
             field="service_id",
         )
     if provider_id not in assigned:
@@ -29,3 +29,10 @@ async def require_bookable(
             "to it (provider ids " + ", ".join(map(str, assigned)) + ")",
             field="service_id",
         )
+
+
+async def deliverers(s: AsyncSession, practice_id: int, service: m.Service | None) -> set[int] | None:
+    """The providers who deliver `service` (None: no service asked for, anyone may be offered)."""
+    if service is None:
+        return None
+    return set(await repo.providers_of(s, practice_id, service.id))

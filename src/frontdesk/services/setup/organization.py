@@ -95,11 +95,11 @@ def _checklist(
     ]
     missing = []
     hints = {
-        "location": "create a location (manage_locations / setup location)",
-        "provider": "create a provider (provider_create)",
-        "service": "create a service (service_create)",
-        "service_providers": "assign a provider to each service (service_assign_provider)",
-        "availability": "set each provider's weekly hours (admin_set_availability)",
+        "location": "create a location (manage_locations; setting weekly hours makes the first one)",
+        "provider": "create a provider (manage_providers / provider_create)",
+        "service": "create a service (manage_services / service_create)",
+        "service_providers": "assign a provider to each service (manage_services / service_assign_provider)",
+        "availability": "set each provider's weekly hours (manage_availability / admin_set_availability)",
     }
     for st in steps:
         if not st.done:
