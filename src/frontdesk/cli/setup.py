@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from frontdesk.domain.errors import Invalid
 from frontdesk.services.context import Principal
 from frontdesk.services.setup.catalogue import ServiceFields
+from frontdesk.services.setup.exceptions import Closure
 from frontdesk.services.setup.importer import KINDS, ROWS_MAX
 from frontdesk.services.setup.locations import LocationFields
 from frontdesk.services.setup.operations.practice import summary_text
 from frontdesk.services.setup.providers import ProviderFields
-from frontdesk.services.setup.schedules import Block, Closure
+from frontdesk.services.setup.schedules import Block
 
 if TYPE_CHECKING:
     from frontdesk.composition import Frontdesk
@@ -188,7 +189,7 @@ async def run(app: Frontdesk, args: argparse.Namespace) -> int:
             open_only=args.open_only,
             reason=args.reason,
         )
-        done = await s.schedules.add_closure(p, c)
+        done = await s.exceptions.add_closure(p, c)
         print(f"{len(done.exceptions)} day(s) recorded")
     elif cmd == "summary":
         print(summary_text(await s.organization.summary(p)))

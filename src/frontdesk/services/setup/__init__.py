@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from frontdesk.services.admin.settings import SettingsService
 from frontdesk.services.setup.catalogue import CatalogueService
+from frontdesk.services.setup.exceptions import ExceptionService
 from frontdesk.services.setup.importer import ImportService
 from frontdesk.services.setup.locations import LocationService
 from frontdesk.services.setup.organization import OrganizationService
@@ -21,6 +22,7 @@ class Setup:
         self.providers = ProviderService(uc)
         self.catalogue = CatalogueService(uc)
         self.schedules = ScheduleService(uc)
+        self.exceptions = ExceptionService(uc)
         self.organization = OrganizationService(uc, settings)
         self.settings = settings
         self.importer = ImportService(uc)

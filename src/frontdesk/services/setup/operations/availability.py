@@ -23,6 +23,7 @@ from frontdesk.services.operations import (
     OptionalId,
     Result,
 )
+from frontdesk.services.setup.exceptions import Closure
 from frontdesk.services.setup.operations.fields import (
     BlockIn,
     Blocks,
@@ -34,7 +35,7 @@ from frontdesk.services.setup.operations.fields import (
     Time,
     own_tenant,
 )
-from frontdesk.services.setup.schedules import Block, Closure
+from frontdesk.services.setup.schedules import Block
 from frontdesk.services.setup.shapes import ScheduleOut
 
 SETUP_READ = (access.APPOINTMENTS_READ, access.ADMIN)
@@ -239,7 +240,7 @@ async def _m_set(call: Call[ManageAvailabilityIn]) -> Result:
 
 async def _m_off(call: Call[ManageAvailabilityIn]) -> Result:
     a = call.args
-    out = await call.app.setup.schedules.add_time_off(
+    out = await call.app.setup.exceptions.add_time_off(
         call.p, a.provider_id or 0, a.start or "", a.end or "", a.reason, call.idem
     )
     return _managed(call, out)
@@ -247,7 +248,7 @@ async def _m_off(call: Call[ManageAvailabilityIn]) -> Result:
 
 async def _m_override(call: Call[ManageAvailabilityIn]) -> Result:
     a = call.args
-    out = await call.app.setup.schedules.set_override(
+    out = await call.app.setup.exceptions.set_override(
         call.p, a.provider_id or 0, a.day or "", a.start, a.end, a.location_id, call.idem
     )
     return _managed(call, out)
@@ -264,16 +265,16 @@ async def _m_closure(call: Call[ManageAvailabilityIn]) -> Result:
         open_only=bool(a.open_only),
         reason=a.reason,
     )
-    return _managed(call, await call.app.setup.schedules.add_closure(call.p, c, call.idem))
+    return _managed(call, await call.app.setup.exceptions.add_closure(call.p, c, call.idem))
 
 
 async def _m_list(call: Call[ManageAvailabilityIn]) -> Result:
     a = call.args
-    return _managed(call, await call.app.setup.schedules.exceptions(call.p, a.provider_id, a.start, a.end))
+    return _managed(call, await call.app.setup.exceptions.exceptions(call.p, a.provider_id, a.start, a.end))
 
 
 async def _m_remove(call: Call[ManageAvailabilityIn]) -> Result:
-    out = await call.app.setup.schedules.remove_exception(call.p, call.args.exception_id or "", call.idem)
+    out = await call.app.setup.exceptions.remove_exception(call.p, call.args.exception_id or "", call.idem)
     return _managed(call, out)
 
 
