@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from frontdesk.services.setup.schedules import Block
 
 if TYPE_CHECKING:
     from frontdesk.composition import Frontdesk
+    from frontdesk.services.setup import Setup
 
 COMMANDS = {"setup", "import"}
 ACTOR = "cli:setup"
@@ -130,70 +132,91 @@ async def run(app: Frontdesk, args: argparse.Namespace) -> int:
     p = Principal(practice.id, ACTOR)
     if args.command == "import":
         return await _import(app, p, args)
-    s = app.setup
-    cmd = args.setup_command
-    if cmd == "location":
-        f = LocationFields(args.name, args.timezone, args.address, args.city, args.state, _active(args))
-        loc = await (s.locations.update(p, args.id, f) if args.id else s.locations.create(p, f))
-        print(f"location {loc.id}: {loc.name} ({loc.timezone})")
-    elif cmd == "provider":
-        pf = ProviderFields(
-            name=args.name,
-            uid=args.uid,
-            email=args.email,
-            phone=args.phone,
-            specialty=args.specialty,
-            active=_active(args),
-            commission_percent=args.commission,
-            image_url=args.image_url,
-            city=args.city,
-            state=args.state,
-            coverage_areas=args.area,
-        )
-        prov = await (s.providers.update(p, args.id, pf) if args.id else s.providers.create(p, pf))
-        print(f"provider {prov.id}: {prov.name} ({prov.specialty})")
-    elif cmd == "service":
-        sf = ServiceFields(
-            name=args.name,
-            category=args.category,
-            description=args.description,
-            duration_minutes=args.minutes,
-            price_cents=args.price_cents,
-            currency=args.currency,
-            buffer_before_minutes=args.buffer_before,
-            buffer_after_minutes=args.buffer_after,
-            active=_active(args),
-        )
-        if args.id:
-            svc = await s.catalogue.update(p, args.id, sf)
-            for pid in args.provider or []:
-                svc = await s.catalogue.assign(p, args.id, pid)
-        else:
-            svc = await s.catalogue.create(p, sf, args.provider)
-        who = ", ".join(map(str, svc.provider_ids)) or "none (cannot be booked yet)"
-        print(f"service {svc.id}: {svc.name}, {svc.duration_minutes} min; providers {who}")
-    elif cmd == "hours":
-        week = await s.schedules.set_weekly(
-            p, args.provider, _blocks(args.day, "--day"), _blocks(args.breaks, "--break"), args.location
-        )
-        for loc_week in week.locations:
-            blocks = ", ".join(f"{b.day[:3]} {b.start}-{b.end}" for b in loc_week.blocks) or "no hours"
-            print(f"{week.provider_name} at {loc_week.location_name}: {blocks}")
-    elif cmd == "closure":
-        c = Closure(
-            day=args.day,
-            last_day=args.last_day,
-            location_id=args.location,
-            start=args.start,
-            end=args.end,
-            open_only=args.open_only,
-            reason=args.reason,
-        )
-        done = await s.exceptions.add_closure(p, c)
-        print(f"{len(done.exceptions)} day(s) recorded")
-    elif cmd == "summary":
-        print(summary_text(await s.organization.summary(p)))
+    await STEPS[args.setup_command](app.setup, p, args)
     return 0
+
+
+async def _location(s: Setup, p: Principal, args: argparse.Namespace) -> None:
+    f = LocationFields(args.name, args.timezone, args.address, args.city, args.state, _active(args))
+    loc = await (s.locations.update(p, args.id, f) if args.id else s.locations.create(p, f))
+    print(f"location {loc.id}: {loc.name} ({loc.timezone})")
+
+
+async def _provider(s: Setup, p: Principal, args: argparse.Namespace) -> None:
+    f = ProviderFields(
+        name=args.name,
+        uid=args.uid,
+        email=args.email,
+        phone=args.phone,
+        specialty=args.specialty,
+        active=_active(args),
+        commission_percent=args.commission,
+        image_url=args.image_url,
+        city=args.city,
+        state=args.state,
+        coverage_areas=args.area,
+    )
+    prov = await (s.providers.update(p, args.id, f) if args.id else s.providers.create(p, f))
+    print(f"provider {prov.id}: {prov.name} ({prov.specialty})")
+
+
+async def _service(s: Setup, p: Principal, args: argparse.Namespace) -> None:
+    f = ServiceFields(
+        name=args.name,
+        category=args.category,
+        description=args.description,
+        duration_minutes=args.minutes,
+        price_cents=args.price_cents,
+        currency=args.currency,
+        buffer_before_minutes=args.buffer_before,
+        buffer_after_minutes=args.buffer_after,
+        active=_active(args),
+    )
+    if args.id:
+        svc = await s.catalogue.update(p, args.id, f)
+        for pid in args.provider or []:
+            svc = await s.catalogue.assign(p, args.id, pid)
+    else:
+        svc = await s.catalogue.create(p, f, args.provider)
+    who = ", ".join(map(str, svc.provider_ids)) or "none (cannot be booked yet)"
+    print(f"service {svc.id}: {svc.name}, {svc.duration_minutes} min; providers {who}")
+
+
+async def _hours(s: Setup, p: Principal, args: argparse.Namespace) -> None:
+    week = await s.schedules.set_weekly(
+        p, args.provider, _blocks(args.day, "--day"), _blocks(args.breaks, "--break"), args.location
+    )
+    for loc_week in week.locations:
+        blocks = ", ".join(f"{b.day[:3]} {b.start}-{b.end}" for b in loc_week.blocks) or "no hours"
+        print(f"{week.provider_name} at {loc_week.location_name}: {blocks}")
+
+
+async def _closure(s: Setup, p: Principal, args: argparse.Namespace) -> None:
+    c = Closure(
+        day=args.day,
+        last_day=args.last_day,
+        location_id=args.location,
+        start=args.start,
+        end=args.end,
+        open_only=args.open_only,
+        reason=args.reason,
+    )
+    done = await s.exceptions.add_closure(p, c)
+    print(f"{len(done.exceptions)} day(s) recorded")
+
+
+async def _summary(s: Setup, p: Principal, args: argparse.Namespace) -> None:
+    print(summary_text(await s.organization.summary(p)))
+
+
+STEPS: dict[str, Callable[[Setup, Principal, argparse.Namespace], Awaitable[None]]] = {
+    "location": _location,
+    "provider": _provider,
+    "service": _service,
+    "hours": _hours,
+    "closure": _closure,
+    "summary": _summary,
+}
 
 
 async def _import(app: Frontdesk, p: Principal, args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from frontdesk.services.setup.catalogue import ServiceFields
 from frontdesk.services.setup.locations import LocationFields
 from frontdesk.services.setup.providers import ProviderFields
 from frontdesk.services.setup.schedules import Block
+from frontdesk.services.setup.shapes import LocationOut
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import directory as dir_repo
@@ -74,24 +75,7 @@ async def seed(
     books = []
     for name, tz, address, city, state in DATEBOOKS:
         books.append(await setup.locations.create(p, LocationFields(name, tz, address, city, state)))
-    provider_ids = []
-    for i, (name, specialty, book_index, saturday) in enumerate(PROVIDERS):
-        book = books[book_index]
-        who = ProviderFields(
-            name=name,
-            uid=str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
-            specialty=specialty,
-            city=book.city,
-            state=book.state,
-            image_url=f"https://images.frontdesk.example/doctors/{i + 1}.png",
-        )
-        pid = (await setup.providers.create(p, who)).id
-        provider_ids.append(pid)
-        week = [Block(day, "09:00", "17:00") for day in WEEKDAYS]
-        if saturday:
-            week.append(Block("saturday", "09:00", "13:00"))
-        lunch = [Block(day, "12:00", "13:00") for day in WEEKDAYS]
-        await setup.schedules.set_weekly(p, pid, week, lunch, book.id)
+    provider_ids = await _providers(setup, p, rnd, books)
     for name, minutes, price, before, after in SERVICES:
         what = ServiceFields(
             name=name,
@@ -123,6 +107,29 @@ async def seed(
 
     await uc.run(body)
     return practice, True
+
+
+async def _providers(setup: Setup, p: Principal, rnd: random.Random, books: list[LocationOut]) -> list[int]:
+    """The demo's providers, each with a week at their location (some on Saturday mornings too)."""
+    provider_ids = []
+    for i, (name, specialty, book_index, saturday) in enumerate(PROVIDERS):
+        book = books[book_index]
+        who = ProviderFields(
+            name=name,
+            uid=str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
+            specialty=specialty,
+            city=book.city,
+            state=book.state,
+            image_url=f"https://images.frontdesk.example/doctors/{i + 1}.png",
+        )
+        pid = (await setup.providers.create(p, who)).id
+        provider_ids.append(pid)
+        week = [Block(day, "09:00", "17:00") for day in WEEKDAYS]
+        if saturday:
+            week.append(Block("saturday", "09:00", "13:00"))
+        lunch = [Block(day, "12:00", "13:00") for day in WEEKDAYS]
+        await setup.schedules.set_weekly(p, pid, week, lunch, book.id)
+    return provider_ids
 
 
 def _patients(pid: int, rnd: random.Random, now: datetime, count: int) -> list[m.Patient]:
