@@ -298,3 +298,13 @@ async def test_slots_for_a_service_come_only_from_its_providers(open_as: Open, s
             c, "find_available_slots", args | {"service_id": scenario.cleaning, "doctor_id": scenario.garcia}
         )
         assert cleaning["slots"]
+
+
+async def test_a_weekly_block_is_added_to_the_week(open_as: Open, scenario: Scenario) -> None:
+    async with open_as(scenario.principal) as c:
+        args = {"action": "add_block", "provider_id": scenario.garcia, "weekday": "saturday"}
+        week = await call(c, "manage_availability", args | {"start": "09:00", "end": "12:00"})
+        assert week["locations"][0]["blocks"][-1] == {"day": "saturday", "start": "09:00", "end": "12:00"}
+        clash = await refused(c, "manage_availability", args | {"start": "11:00", "end": "13:00"})
+        assert clash["code"] == "conflict" and clash["field"] == "start"
+        assert await _starts(c, scenario, "2026-03-07")

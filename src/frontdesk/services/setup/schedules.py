@@ -241,7 +241,7 @@ class ScheduleService:
                         raise Conflict(
                             f"{provider.name} already has {rules.DAYS[day]} {h.start_time}-{h.end_time} "
                             f"at {book.name}",
-                            field="start_time",
+                            field="start",
                         )
             s.add(
                 m.WorkingHours(

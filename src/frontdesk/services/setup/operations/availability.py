@@ -192,6 +192,7 @@ class ManageAvailabilityIn(Input):
     action: Literal[
         "get_schedule",
         "set_weekly",
+        "add_block",
         "add_time_off",
         "set_day_override",
         "add_closure",
@@ -202,6 +203,7 @@ class ManageAvailabilityIn(Input):
     location_id: LocationId = None
     schedule: Blocks = None
     breaks: Blocks = None
+    weekday: Annotated[str | None, Field(max_length=9, description="(add_block) monday .. sunday")] = None
     day: Day = None
     last_day: Annotated[Day, Field(description="(add_closure) last day of a closure of several days")] = None
     start: Annotated[
@@ -234,6 +236,15 @@ async def _m_set(call: Call[ManageAvailabilityIn]) -> Result:
     a = call.args
     out = await call.app.setup.schedules.set_weekly(
         call.p, a.provider_id or 0, _blocks(a.schedule), _blocks(a.breaks), a.location_id, call.idem
+    )
+    return _managed(call, out)
+
+
+async def _m_block(call: Call[ManageAvailabilityIn]) -> Result:
+    a = call.args
+    block = Block(day=a.weekday or "", start=a.start or "", end=a.end or "")
+    out = await call.app.setup.schedules.add_block(
+        call.p, a.provider_id or 0, block, a.location_id, call.idem
     )
     return _managed(call, out)
 
@@ -283,7 +294,8 @@ MANAGE_AVAILABILITY = Operation(
     title="Manage availability",
     description="Providers' weekly hours and their exceptions. Any staff may read (get_schedule, "
     "list_exceptions); owners and admins change them: set_weekly replaces a provider's week at a "
-    "location (day names, HH:MM, breaks inside the blocks); add_time_off blocks an ISO 8601 range for "
+    "location (day names, HH:MM, breaks inside the blocks); add_block adds one weekly block; "
+    "add_time_off blocks an ISO 8601 range for "
     "one provider; set_day_override gives one provider one day's hours (no times: off that day); "
     "add_closure is practice-wide (all locations, or location_id): a holiday with no times, a closed "
     "window with start/end, or open_only hours; remove_exception undoes one. Free slots honour all of it.",
@@ -298,6 +310,12 @@ MANAGE_AVAILABILITY = Operation(
             _m_set,
             ("provider_id", "schedule"),
             ("breaks", "location_id"),
+        ),
+        "add_block": Action(
+            "one more weekly block (HH:MM start and end)",
+            _m_block,
+            ("provider_id", "weekday", "start", "end"),
+            ("location_id",),
         ),
         "add_time_off": Action(
             "time off for a provider", _m_off, ("provider_id", "start", "end"), ("reason",)
