@@ -179,6 +179,7 @@ async def test_another_practices_records_are_not_found(
                 {"providerId": scenario.garcia, "schedule": WEEK, "locationId": other.ny},
             ),
             ("availability_get_provider_schedule", {"providerId": other.garcia}),
+            ("service_create", {"name": "Theirs", "durationMinutes": 10, "providerIds": [other.garcia]}),
         ):
             err = await refused(c, tool, args)
             assert err["code"] == "not_found", (tool, err)
