@@ -55,6 +55,10 @@ async def build_scenario(app: Frontdesk) -> Scenario:
             for wd in range(5):
                 s.add(_wh(p.id, pr, book, wd, "work", "09:00", "17:00"))
                 s.add(_wh(p.id, pr, book, wd, "break", "12:00", "13:00"))
+        # Every provider delivers every service (a service nobody delivers cannot be booked).
+        for sv in (cleaning, crown):
+            for pr in provs:
+                s.add(m.ServiceProvider(practice_id=p.id, service_id=sv.id, provider_id=pr.id))
         patients = []
         for first, last in (("Juan", "Perez"), ("María", "Santos")):
             pat = m.Patient(

@@ -39,6 +39,7 @@ from frontdesk.services.scheduling.lifecycle import LifecycleService
 from frontdesk.services.scheduling.series import SeriesService
 from frontdesk.services.scheduling.waitlist_service import WaitlistService
 from frontdesk.services.settings import Settings
+from frontdesk.services.setup import Setup
 from frontdesk.services.staff import StaffService
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage.db import Database, default_url
@@ -70,6 +71,7 @@ class Frontdesk:
         self.usecases = uc = UseCases(db, clock, self.audit)
         self.practices = PracticeService(uc)
         self.practice_settings = SettingsService(uc)
+        self.setup = Setup(uc, self.practice_settings)  # locations, providers, services, hours, imports
         self.directory = DirectoryService(db)
         self.patients = PatientService(uc)
         self.client_records = ClientRecordService(uc)  # Coordinalo's clients, MedCor's patients
@@ -113,7 +115,7 @@ class Frontdesk:
 
     async def seed_demo(self) -> tuple[PracticeInfo, bool]:
         """The demo practice (slug `demo`), created once: (practice, created now)."""
-        return await demo.seed(self.usecases)
+        return await demo.seed(self.usecases, self.practices, self.setup)
 
     async def healthy(self) -> bool:
         return await self.db.ping()

@@ -32,9 +32,15 @@ def connect(app: Frontdesk, scenario: Scenario) -> Connect:
 
 
 async def add_providers(app: Frontdesk, sc: Scenario, n: int, *, datebook: int | None = None) -> list[int]:
-    """`n` more providers working Mon-Fri 09-17 at a datebook (default Main Street, New York)."""
+    """`n` more providers working Mon-Fri 09-17 at a datebook (default Main Street, New York), each
+    delivering every service of the practice."""
     ids = []
     async with app.db.write() as s:
+        services = (
+            (await s.execute(select(m.Service.id).where(m.Service.practice_id == sc.practice_id)))
+            .scalars()
+            .all()
+        )
         for i in range(n):
             pr = m.Provider(
                 practice_id=sc.practice_id, uid=str(uuid.uuid4()), name=f"Dr. Extra {i}", specialty="GP"
@@ -53,6 +59,10 @@ async def add_providers(app: Frontdesk, sc: Scenario, n: int, *, datebook: int |
                         end_time="17:00",
                     )
                 )
+            s.add_all(
+                m.ServiceProvider(practice_id=sc.practice_id, service_id=sv, provider_id=pr.id)
+                for sv in services
+            )
             ids.append(pr.id)
     return ids
 

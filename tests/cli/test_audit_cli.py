@@ -24,12 +24,14 @@ def test_verify_and_export_then_detect_tampering(tmp_path: Path) -> None:
         created = run(tmp_path, "keys", "create", "--practice", "demo", "--name", name, "--quiet")
         assert created.returncode == 0
     ok = run(tmp_path, "audit", "verify", "--practice", "demo")
-    assert ok.returncode == 0 and "intact: 2 entries" in ok.stdout
+    assert ok.returncode == 0 and "intact:" in ok.stdout
     out = tmp_path / "trail.jsonl"
     exported = run(tmp_path, "audit", "export", "--practice", "demo", "--output", str(out))
     assert exported.returncode == 0
     entries = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [e["action"] for e in entries] == ["key.create", "key.create"]
+    # The demo's setup (locations, providers, services, hours) is audited too, then the two keys.
+    assert [e["action"] for e in entries][-2:] == ["key.create", "key.create"]
+    assert "provider.create" in [e["action"] for e in entries]
     assert all("fd_sk_" not in json.dumps(e) for e in entries), "secrets never reach the audit trail"
     with sqlite3.connect(tmp_path / "frontdesk.db") as db:
         db.execute("DELETE FROM audit_events WHERE seq = 1")

@@ -85,6 +85,15 @@ SCHEDULING_TOOLS = {
 
 # Issue 12's bookings feature (mcp/bindings/bookings.py).
 BOOKINGS_TOOLS = {"get_appointment", "appointment_lifecycle", "booking_stats"}
+# Setting a practice up (mcp/bindings/setup.py).
+SETUP_TOOLS = {
+    "manage_locations",
+    "manage_providers",
+    "manage_services",
+    "manage_availability",
+    "practice_settings",
+    "organization_summary",
+}
 
 pytestmark = pytest.mark.usefixtures("scenario")
 
@@ -104,7 +113,9 @@ def described(tools: dict[str, Any]) -> None:
 async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS, "every capability once"
+        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS | SETUP_TOOLS, (
+            "every capability once"
+        )
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)
         notes = tools["create_appointment"].input_schema["properties"]["notes"]

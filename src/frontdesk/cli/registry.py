@@ -3,9 +3,9 @@ and claims the top-level command name(s) in `COMMANDS`."""
 
 from __future__ import annotations
 
-from frontdesk.cli import audit, clients, keys, practices, users
+from frontdesk.cli import audit, clients, keys, practices, setup, users
 
-AREAS = [keys, practices, users, clients, audit]
+AREAS = [keys, practices, users, clients, audit, setup]
 
 
 def area_for(command: str):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ class Role(StrEnum):
     OWNER = "owner"
     ADMIN = "admin"
     PROVIDER = "provider"  # a clinician
+    NURSE = "nurse"  # MedCor's nurse: patient care and appointments, reads the chart
     FRONT_DESK = "front_desk"
     BILLING = "billing"
     READ_ONLY = "read_only"
@@ -43,6 +44,9 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.ADMIN: ALL_SCOPES,
     Role.PROVIDER: frozenset(
         {APPOINTMENTS_READ, APPOINTMENTS_WRITE, PATIENTS_READ, PATIENTS_WRITE, CLINICAL_READ, CLINICAL_WRITE}
+    ),
+    Role.NURSE: frozenset(
+        {APPOINTMENTS_READ, APPOINTMENTS_WRITE, PATIENTS_READ, PATIENTS_WRITE, CLINICAL_READ}
     ),
     Role.FRONT_DESK: frozenset({APPOINTMENTS_READ, APPOINTMENTS_WRITE, PATIENTS_READ, PATIENTS_WRITE}),
     Role.BILLING: frozenset({APPOINTMENTS_READ, PATIENTS_READ, BILLING_READ, BILLING_WRITE}),

@@ -94,6 +94,7 @@ CATALOGUE: dict[str, Key] = {
             "basics",
             ("name", "text", "", "The practice's name (also the practice record's)"),
             ("description", "text", "", "A sentence or two about the practice"),
+            ("logoUrl", "text", "", "Address (https) of the practice's logo image"),
             (
                 "vertical",
                 "choice",

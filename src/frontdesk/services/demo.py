@@ -9,14 +9,24 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.domain.errors import Conflict
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.text import fold
-from frontdesk.services import dto, mapping
+from frontdesk.services import dto
+from frontdesk.services.context import Principal
+from frontdesk.services.practices import PracticeService
+from frontdesk.services.setup import Setup
+from frontdesk.services.setup.catalogue import ServiceFields
+from frontdesk.services.setup.locations import LocationFields
+from frontdesk.services.setup.providers import ProviderFields
+from frontdesk.services.setup.schedules import Block
+from frontdesk.services.setup.shapes import LocationOut
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import directory as dir_repo
 
 SLUG = "demo"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 DATEBOOKS = [
     ("Downtown Dental", "America/New_York", "350 5th Ave", "New York", "NY"),
@@ -50,88 +60,76 @@ LAST = (
 ).split()
 
 
-async def seed(uc: UseCases, *, patients: int = 300) -> tuple[dto.PracticeInfo, bool]:
-    """Create the demo practice if it does not exist. Returns (practice, created)."""
-
-    async def body(s: AsyncSession, now: datetime) -> tuple[dto.PracticeInfo, bool]:
-        existing = await dir_repo.practice_by_slug(s, SLUG)
-        if existing is not None:
-            return mapping.practice(existing), False
-        rnd = random.Random(20261123)
-        practice = m.Practice(
-            slug=SLUG, name="Frontdesk Demo Practice", timezone="America/New_York", created_at=now
+async def seed(
+    uc: UseCases, practices: PracticeService, setup: Setup, *, patients: int = 300
+) -> tuple[dto.PracticeInfo, bool]:
+    """Create the demo practice if it does not exist. Returns (practice, created). Its locations,
+    providers, services and hours are made through the setup services, as an owner would make them
+    (and audited as `demo`); its patients and a month of appointments are then written directly."""
+    try:
+        practice = await practices.create(SLUG, "Frontdesk Demo Practice", "America/New_York")
+    except Conflict:
+        return await practices.get(SLUG), False
+    p = Principal(practice.id, "demo")
+    rnd = random.Random(20261123)
+    books = []
+    for name, tz, address, city, state in DATEBOOKS:
+        books.append(await setup.locations.create(p, LocationFields(name, tz, address, city, state)))
+    provider_ids = await _providers(setup, p, rnd, books)
+    for name, minutes, price, before, after in SERVICES:
+        what = ServiceFields(
+            name=name,
+            duration_minutes=minutes,
+            price_cents=price,
+            currency="USD",
+            buffer_before_minutes=before,
+            buffer_after_minutes=after,
         )
-        s.add(practice)
-        await s.flush()
-        pid = practice.id
-        books = []
-        for name, tz, address, city, state in DATEBOOKS:
-            b = m.Datebook(
-                practice_id=pid, name=name, timezone=tz, address=address, city=city, state=state, active=True
-            )
-            s.add(b)
-            books.append(b)
-        services = []
-        for name, minutes, price, before, after in SERVICES:
-            sv = m.Service(
-                practice_id=pid,
-                name=name,
-                duration_minutes=minutes,
-                price_cents=price,
-                currency="USD",
-                buffer_before_minutes=before,
-                buffer_after_minutes=after,
-                active=True,
-            )
-            s.add(sv)
-            services.append(sv)
-        await s.flush()
+        await setup.catalogue.create(p, what, provider_ids)  # every provider delivers every service
+
+    async def body(s: AsyncSession, now: datetime) -> None:
+        by_id = {b.id: b for b in await dir_repo.datebooks(s, practice.id)}
         provs: list[tuple[m.Provider, m.Datebook]] = []
-        for i, (name, specialty, book_index, _saturday) in enumerate(PROVIDERS):
-            book = books[book_index]
-            pr = m.Provider(
-                practice_id=pid,
-                uid=str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
-                name=name,
-                specialty=specialty,
-                active=True,
-                address=book.address,
-                city=book.city,
-                state=book.state,
-                image_url=f"https://images.frontdesk.example/doctors/{i + 1}.png",
-                latitude=40.748 if book_index == 0 else 38.720,
-                longitude=-73.985 if book_index == 0 else -9.145,
-            )
-            s.add(pr)
-            provs.append((pr, book))
-        await s.flush()
-        for pr, book in provs:
-            for weekday in range(5):
-                s.add(_hours(pid, pr, book, weekday, "work", "09:00", "17:00"))
-                s.add(_hours(pid, pr, book, weekday, "break", "12:00", "13:00"))
-            if PROVIDERS[[p for p, _ in provs].index(pr)][3]:
-                s.add(_hours(pid, pr, book, 5, "work", "09:00", "13:00"))
-        people = _patients(pid, rnd, now, patients)
+        for pid, (_, _, book_index, _) in zip(provider_ids, PROVIDERS, strict=True):
+            row = await dir_repo.provider(s, practice.id, pid)
+            assert row is not None
+            book = by_id[books[book_index].id]
+            # Where the MedApp widget pins them on a map.
+            row.address = book.address
+            row.latitude = 40.748 if book_index == 0 else 38.720
+            row.longitude = -73.985 if book_index == 0 else -9.145
+            provs.append((row, book))
+        services = list(await dir_repo.services(s, practice.id))
+        people = _patients(practice.id, rnd, now, patients)
         s.add_all(people)
         await s.flush()
-        _appointments(s, pid, rnd, now, provs, services, people)
-        return mapping.practice(practice), True
+        _appointments(s, practice.id, rnd, now, provs, services, people)
 
-    return await uc.run(body)
+    await uc.run(body)
+    return practice, True
 
 
-def _hours(
-    pid: int, pr: m.Provider, book: m.Datebook, weekday: int, kind: str, start: str, end: str
-) -> m.WorkingHours:
-    return m.WorkingHours(
-        practice_id=pid,
-        provider_id=pr.id,
-        datebook_id=book.id,
-        kind=kind,
-        weekday=weekday,
-        start_time=start,
-        end_time=end,
-    )
+async def _providers(setup: Setup, p: Principal, rnd: random.Random, books: list[LocationOut]) -> list[int]:
+    """The demo's providers, each with a week at their location (some on Saturday mornings too)."""
+    provider_ids = []
+    for i, (name, specialty, book_index, saturday) in enumerate(PROVIDERS):
+        book = books[book_index]
+        who = ProviderFields(
+            name=name,
+            uid=str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
+            specialty=specialty,
+            city=book.city,
+            state=book.state,
+            image_url=f"https://images.frontdesk.example/doctors/{i + 1}.png",
+        )
+        pid = (await setup.providers.create(p, who)).id
+        provider_ids.append(pid)
+        week = [Block(day, "09:00", "17:00") for day in WEEKDAYS]
+        if saturday:
+            week.append(Block("saturday", "09:00", "13:00"))
+        lunch = [Block(day, "12:00", "13:00") for day in WEEKDAYS]
+        await setup.schedules.set_weekly(p, pid, week, lunch, book.id)
+    return provider_ids
 
 
 def _patients(pid: int, rnd: random.Random, now: datetime, count: int) -> list[m.Patient]:

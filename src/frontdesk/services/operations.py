@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from frontdesk.services.scheduling.series import SeriesService
     from frontdesk.services.scheduling.waitlist_service import WaitlistService
     from frontdesk.services.settings import Settings
+    from frontdesk.services.setup import Setup
 
 ID_MAX = 2**63 - 1  # every id is a 64-bit integer in the database: larger ones are refused at the edge
 PAGE_MAX = 10_000
@@ -196,6 +197,7 @@ class Services(Protocol):
     history: HistoryService
     practice_info: PracticeInfoService
     fhir: FhirExportService
+    setup: Setup
 
 
 @dataclass(frozen=True, slots=True)

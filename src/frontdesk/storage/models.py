@@ -94,6 +94,11 @@ class Provider(_Tenant, Base):
     image_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     latitude: Mapped[float | None] = mapped_column(nullable=True)
     longitude: Mapped[float | None] = mapped_column(nullable=True)
+    # Practice setup (migration 0008): contact, commission and coverage areas (a JSON list of text).
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    commission_percent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    coverage_areas: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (
         UniqueConstraint("practice_id", "id", name="uq_providers_practice_id"),
         UniqueConstraint("practice_id", "uid", name="uq_providers_uid"),
@@ -109,6 +114,10 @@ class Service(_Tenant, Base):
     buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
     buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Practice setup (migration 0008).
+    category: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    description: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
     __table_args__ = (
         UniqueConstraint("practice_id", "id", name="uq_services_practice_id"),
         UniqueConstraint("practice_id", "name", name="uq_services_name"),
@@ -527,4 +536,56 @@ class AppointmentTransition(_Tenant, Base):
     __table_args__ = (
         _fk("appointment_id", "appointments"),
         Index("ix_appointment_transitions_appointment", "practice_id", "appointment_id", "id"),
+    )
+
+
+# --- Practice setup (migration 0008) ----------------------------------------------------------------
+
+
+class ServiceProvider(_Tenant, Base):
+    """A provider who delivers a service: a service with none cannot be booked."""
+
+    __tablename__ = "service_providers"
+    service_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int] = mapped_column(ID)
+    __table_args__ = (
+        _fk("service_id", "services"),
+        _fk("provider_id", "providers"),
+        UniqueConstraint("practice_id", "service_id", "provider_id", name="uq_service_providers_pair"),
+        Index("ix_service_providers_provider", "practice_id", "provider_id"),
+    )
+
+
+class ServicePrice(_Tenant, Base):
+    """A service's price from `changed_at` on (integer minor units, ISO 4217): its price history."""
+
+    __tablename__ = "service_prices"
+    service_id: Mapped[int] = mapped_column(ID)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    previous_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    previous_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[str] = mapped_column(String(120))
+    __table_args__ = (
+        _fk("service_id", "services"),
+        Index("ix_service_prices_service", "practice_id", "service_id", "changed_at"),
+    )
+
+
+class PracticeClosure(_Tenant, Base):
+    """A practice-wide exception on one local date, at one location or (datebook_id null) all of them:
+    kind 'closed' with no times is a holiday, 'closed' with times closes that window (practice-wide
+    time off), 'hours' opens only between the times (a one-day override for everyone)."""
+
+    __tablename__ = "practice_closures"
+    datebook_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))
+    start_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    end_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    __table_args__ = (
+        _fk("datebook_id", "datebooks"),
+        Index("ix_practice_closures_day", "practice_id", "day"),
     )

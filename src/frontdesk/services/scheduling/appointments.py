@@ -26,6 +26,7 @@ from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.patients import resolve_or_create
 from frontdesk.services.scheduling import lifecycle, placement
+from frontdesk.services.scheduling.catalogue import require_bookable
 from frontdesk.services.scheduling.waitlist import slot_freed
 from frontdesk.services.settings import Settings
 from frontdesk.services.usecase import UseCases
@@ -182,6 +183,7 @@ class AppointmentService:
         book, provider, start, end, status, how, details = await placement.decide(
             s, p, now, req, v, books, provider, service, patient.id, when, retro
         )
+        await require_bookable(s, p.practice_id, service, provider.id)
         row = m.Appointment(
             practice_id=p.practice_id,
             datebook_id=book.id,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.domain.scheduling import assignment
 from frontdesk.domain.scheduling.ranges import TimeRange
 from frontdesk.domain.settings import Values
+from frontdesk.services.scheduling.catalogue import deliverers
 from frontdesk.services.scheduling.hours import local_day_window, open_ranges, within
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -41,8 +42,12 @@ async def candidates(
     when: dict[int, tuple[datetime, datetime]],
 ) -> list[Candidate]:
     """The providers who can do `service` from start to end (`when`, per datebook id: the time read in
-    that datebook's zone) at one of `books`: today, those whose working hours there cover it."""
+    that datebook's zone) at one of `books`: those assigned to the service whose working hours there
+    cover it."""
     out: list[Candidate] = []
+    delivering = await deliverers(s, practice_id, service)
+    if delivering is not None:
+        providers = [pr for pr in providers if pr.id in delivering]
     ids = [pr.id for pr in providers]
     for book in books:
         start, end = when[book.id]

@@ -15,6 +15,7 @@ from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import dto
 from frontdesk.services.context import Clock, Principal
 from frontdesk.services.directory import resolve_datebook, resolve_provider
+from frontdesk.services.scheduling.catalogue import deliverers
 from frontdesk.services.scheduling.hours import load_hours
 from frontdesk.services.settings import Settings
 from frontdesk.storage import models as m
@@ -103,6 +104,8 @@ class AvailabilityService:
             service, minutes, rules, buffers = await self._rules(
                 s, p.practice_id, service_id, duration_minutes
             )
+            if (assigned := await deliverers(s, p.practice_id, service)) is not None:
+                providers = {k: v for k, v in providers.items() if k in assigned}  # who delivers it
             ranked = await self._earliest(
                 s, p.practice_id, providers, books, rules, buffers, lo, hi, now, limit
             )

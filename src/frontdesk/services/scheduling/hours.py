@@ -1,11 +1,12 @@
-"""Open time per provider and datebook, from stored working hours, overrides and time off."""
+"""Open time per provider and datebook, from stored working hours, overrides, time off and the
+practice-wide closures (holidays, closed windows, one-day hours) that apply to everyone."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from frontdesk.domain.scheduling.hours import DateOverride, WeeklyWindow, expand
 from frontdesk.domain.scheduling.ranges import TimeRange, intersect, subtract
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import directory as repo
+from frontdesk.storage.repositories import setup as setup_repo
 
 Key = tuple[int, int]  # (provider_id, datebook_id)
 
@@ -32,6 +34,7 @@ class Hours:
     breaks: dict[Key, list[WeeklyWindow]]
     overrides: dict[Key, dict[date, list[tuple[time, time]]]]
     off: dict[int, list[TimeRange]]
+    closed: dict[int, list[TimeRange]] = field(default_factory=dict)  # per datebook, practice-wide
 
     def open(self, window: TimeRange) -> dict[Key, list[TimeRange]]:
         """Working hours minus breaks and time off, clipped to `window`, per (provider, datebook)."""
@@ -50,7 +53,7 @@ class Hours:
             ]
             expanded = expand_weekly(windows, self.breaks.get(key, []), ovs, tz, first, last)
             clipped = intersect(expanded, [window])
-            out[key] = subtract(clipped, self.off.get(provider_id, []))
+            out[key] = subtract(clipped, [*self.off.get(provider_id, []), *self.closed.get(datebook_id, [])])
         return out
 
 
@@ -87,7 +90,33 @@ async def load_hours(
     off: dict[int, list[TimeRange]] = defaultdict(list)
     for t in off_rows:
         off[t.provider_id].append(TimeRange(t.starts_at, t.ends_at))
-    return Hours(datebooks, work, breaks, overrides, off)
+    closed = closed_ranges(await setup_repo.closures(s, practice_id, first, last), datebooks)
+    return Hours(datebooks, work, breaks, overrides, off, closed)
+
+
+def closed_ranges(
+    rows: Sequence[m.PracticeClosure], datebooks: dict[int, m.Datebook]
+) -> dict[int, list[TimeRange]]:
+    """Practice-wide closures as the instants they close, per datebook: a holiday closes its local
+    day, a 'closed' window that window, an 'hours' day everything outside its window."""
+    out: dict[int, list[TimeRange]] = defaultdict(list)
+    for row in rows:
+        for book_id, book in datebooks.items():
+            if row.datebook_id is not None and row.datebook_id != book_id:
+                continue
+            tz = ZoneInfo(book.timezone)
+            day = local_day_window(datetime.combine(row.day, time(12), tzinfo=tz), tz)
+            if row.start_time is None or row.end_time is None:
+                out[book_id].append(day)
+                continue
+            start = datetime.combine(row.day, _t(row.start_time), tzinfo=tz).astimezone(UTC)
+            end = datetime.combine(row.day, _t(row.end_time), tzinfo=tz).astimezone(UTC)
+            if row.kind == "closed":
+                out[book_id].append(TimeRange(start, end))
+            else:
+                cuts = ((day.start, start), (end, day.end))
+                out[book_id].extend(TimeRange(a, b) for a, b in cuts if a < b)
+    return out
 
 
 async def open_ranges(

@@ -22,6 +22,7 @@ from frontdesk.services.directory import resolve_datebook, resolve_provider
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.scheduling import lifecycle, recurrence
 from frontdesk.services.scheduling import waitlist as waitlist_engine
+from frontdesk.services.scheduling.catalogue import require_bookable
 from frontdesk.services.scheduling.series_rules import Checked, check_all
 from frontdesk.services.scheduling.series_shapes import OccurrenceOut, SeriesCancelOut, SeriesOut
 from frontdesk.services.settings import Settings
@@ -79,6 +80,7 @@ class SeriesService:
             book = await self._datebook(s, p.practice_id, req.datebook_id, provider)
             tz = ZoneInfo(book.timezone)
             service = await self._service(s, p.practice_id, req.service_id)
+            await require_bookable(s, p.practice_id, service, provider.id)
             if await patient_repo.get(s, p.practice_id, req.patient_id) is None:
                 raise NotFound(f"no client with id {req.patient_id}; call find_patients", field="patient_id")
             first = parse_datetime(req.starts_at, tz, field="starts_at")

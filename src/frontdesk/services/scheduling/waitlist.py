@@ -17,6 +17,7 @@ from frontdesk.services import audit
 from frontdesk.services.admin.settings import values
 from frontdesk.services.context import Principal
 from frontdesk.services.scheduling import lifecycle
+from frontdesk.services.scheduling.catalogue import deliverers
 from frontdesk.services.scheduling.hours import local_day_window, open_ranges
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -137,6 +138,8 @@ async def _offer(
         service = await dir_repo.service(s, p.practice_id, entry.service_id)
         if service is None or not service.active:
             continue
+        if provider_id not in (await deliverers(s, p.practice_id, service) or set()):
+            continue  # this provider does not deliver what the entry waits for
         slot = _first_fit(free, timedelta(minutes=service.duration_minutes), _wish(entry), tz)
         if slot is None or not await repo.still_waiting(s, p.practice_id, entry.id):
             continue

@@ -3,7 +3,7 @@ documented), who did not show, the rescheduled link both ways, provenance of ret
 late cancel's penalty, how the provider was assigned, and every transition in a table of its own.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from frontdesk.storage.migrations.schema import ID, id_column, link, tenant_table, ts
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
