@@ -308,3 +308,42 @@ async def test_a_weekly_block_is_added_to_the_week(open_as: Open, scenario: Scen
         clash = await refused(c, "manage_availability", args | {"start": "11:00", "end": "13:00"})
         assert clash["code"] == "conflict" and clash["field"] == "start"
         assert await _starts(c, scenario, "2026-03-07")
+
+
+async def test_set_weekly_without_a_schedule_takes_the_practice_default_hours(
+    app: Frontdesk, empty: Principal, open_as: Open
+) -> None:
+    await app.practice_settings.update(
+        empty,
+        {
+            "availability.weekdayStart": "08:00",
+            "availability.weekdayEnd": "16:30",
+            "availability.saturdayEnabled": True,
+            "availability.saturdayStart": "09:00",
+            "availability.saturdayEnd": "12:00",
+        },
+    )
+    async with open_as(empty) as c:
+        await call(
+            c, "manage_locations", {"action": "create", "name": "Centro", "timezone": "America/Santiago"}
+        )
+        pid = (
+            await call(c, "manage_providers", {"action": "create", "name": "Dr. Default", "specialty": "GP"})
+        )["providers"][0]["id"]
+        got = await call(c, "manage_availability", {"action": "set_weekly", "provider_id": pid})
+        blocks = got["locations"][0]["blocks"]
+        assert [b["day"] for b in blocks] == [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+        ]
+        assert blocks[0] == {"day": "monday", "start": "08:00", "end": "16:30"}
+        assert blocks[-1] == {"day": "saturday", "start": "09:00", "end": "12:00"}
+        # An empty week is not "omitted": it clears the week.
+        cleared = await call(
+            c, "manage_availability", {"action": "set_weekly", "provider_id": pid, "schedule": []}
+        )
+        assert cleared["locations"] == [] or cleared["locations"][0]["blocks"] == []

@@ -122,16 +122,8 @@ CATALOGUE: dict[str, Key] = {
                 "How a provider is chosen when none is named",
                 STRATEGIES,
             ),
-            (
-                "minNoticeMinutes",
-                "int",
-                0,
-                "A booking must start at least this many minutes ahead",
-                (),
-                0,
-                43_200,
-            ),
-            ("maxAdvanceDays", "int", 365, "A booking may start at most this many days ahead", (), 1, 730),
+            # How far ahead a client may book is the public agenda's booking policy (minimum and
+            # maximum advance, issue 13), not a practice-wide setting.
         ),
         *_keys(
             "communication",

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access
 from frontdesk.domain.errors import Conflict, Invalid
+from frontdesk.domain.settings import Values
 from frontdesk.domain.timeparse import parse_date
 from frontdesk.services import audit
+from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.setup import rules
@@ -38,7 +40,10 @@ class Block:
     end: str
 
 
-def _windows(blocks: Sequence[Block], field: str) -> list[tuple[int, str, str]]:
+Window = tuple[int, str, str]  # weekday, HH:MM start, HH:MM end
+
+
+def _windows(blocks: Sequence[Block], field: str) -> list[Window]:
     if len(blocks) > BLOCKS_MAX:
         raise Invalid(f"{field}: at most {BLOCKS_MAX} blocks", field=field)
     out = []
@@ -51,6 +56,28 @@ def _windows(blocks: Sequence[Block], field: str) -> list[tuple[int, str, str]]:
         if d1 == d2 and s2 < e1:
             raise Invalid(f"{field}: two blocks overlap on {rules.DAYS[d1]}", field=field)
     return out
+
+
+def _week_checked(blocks: Sequence[Block], breaks: Sequence[Block]) -> tuple[list[Window], list[Window]]:
+    work = _windows(blocks, "schedule")
+    pauses = _windows(breaks, "breaks")
+    for day, start, end in pauses:
+        if not any(d == day and a <= start and end <= b for d, a, b in work):
+            raise Invalid(
+                f"breaks: the {rules.DAYS[day]} break {start}-{end} is outside that day's blocks",
+                field="breaks",
+            )
+    return work, pauses
+
+
+def default_week(v: Values) -> list[Block]:
+    """The practice's default hours: Monday to Friday, and Saturday when it opens on Saturdays."""
+    days = [
+        Block(day, v["availability.weekdayStart"], v["availability.weekdayEnd"]) for day in rules.DAYS[:5]
+    ]
+    if v["availability.saturdayEnabled"]:
+        days.append(Block(rules.DAYS[5], v["availability.saturdayStart"], v["availability.saturdayEnd"]))
+    return days
 
 
 def _week(rows: Sequence[m.WorkingHours], books: dict[int, m.Datebook]) -> list[LocationWeek]:
@@ -181,23 +208,20 @@ class ScheduleService:
         self,
         p: Principal,
         provider_id: int,
-        blocks: Sequence[Block],
+        blocks: Sequence[Block] | None,
         breaks: Sequence[Block] = (),
         location_id: int | None = None,
         idem: Idempotency | None = None,
     ) -> ScheduleOut:
         """Replace the provider's weekly schedule at one location (not additive). Without a location:
-        the practice's only active one, or the only one the provider works at."""
-        work = _windows(blocks, "schedule")
-        pauses = _windows(breaks, "breaks")
-        for day, start, end in pauses:
-            if not any(d == day and a <= start and end <= b for d, a, b in work):
-                raise Invalid(
-                    f"breaks: the {rules.DAYS[day]} break {start}-{end} is outside that day's blocks",
-                    field="breaks",
-                )
+        the practice's only active one, or the only one the provider works at. Without blocks (None,
+        not an empty week): the practice's default hours (settings chapter availability)."""
+        checked = None if blocks is None else _week_checked(blocks, breaks)
 
         async def body(s: AsyncSession, now: datetime) -> ScheduleOut:
+            work, pauses = checked or _week_checked(
+                default_week(await settings_values(s, p.practice_id)), breaks
+            )
             provider = await get_provider(s, p.practice_id, provider_id, "provider_id")
             book = await location_for(s, p.practice_id, provider.id, location_id)
             await repo.clear_weekly(s, p.practice_id, provider.id, book.id)

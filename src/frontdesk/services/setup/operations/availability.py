@@ -234,8 +234,9 @@ async def _m_get(call: Call[ManageAvailabilityIn]) -> Result:
 
 async def _m_set(call: Call[ManageAvailabilityIn]) -> Result:
     a = call.args
+    week = None if a.schedule is None else _blocks(a.schedule)  # omitted: the practice's default hours
     out = await call.app.setup.schedules.set_weekly(
-        call.p, a.provider_id or 0, _blocks(a.schedule), _blocks(a.breaks), a.location_id, call.idem
+        call.p, a.provider_id or 0, week, _blocks(a.breaks), a.location_id, call.idem
     )
     return _managed(call, out)
 
@@ -306,10 +307,11 @@ MANAGE_AVAILABILITY = Operation(
     actions={
         "get_schedule": Action("a provider's week and coming exceptions", _m_get, ("provider_id",)),
         "set_weekly": Action(
-            "replace a provider's week at a location",
+            "replace a provider's week at a location (schedule omitted: the practice's default hours, "
+            "settings chapter availability)",
             _m_set,
-            ("provider_id", "schedule"),
-            ("breaks", "location_id"),
+            ("provider_id",),
+            ("schedule", "breaks", "location_id"),
         ),
         "add_block": Action(
             "one more weekly block (HH:MM start and end)",
