@@ -234,6 +234,30 @@ async def test_settings_and_the_organization(open_as: Open, scenario: Scenario) 
         org = await call(c, "organization_update", {"name": "Sonrisas", "vertical": "dental"})
         assert org["name"] == "Sonrisas" and org["vertical"] == "dental"
         err = await refused(c, "organization_update", {"logoUrl": "ftp://nope"})
-        assert err["field"] == "logo_url"
+        assert err["field"] == "logoUrl"  # the surface's own argument name
         summary = await call(c, "report_organization_summary", {})
         assert summary["name"] == "Sonrisas" and summary["onboarding_status"]["ready"] is True
+
+
+async def test_errors_name_the_arguments_as_the_seed_does(open_as: Open, scenario: Scenario) -> None:
+    """A renamed argument is named by its surface name in the error's field and message (the same
+    operation on /mcp says provider_id)."""
+    missing = {"providerId": 999999, "schedule": WEEK}
+    async with open_as(scenario.principal, "coordinalo") as c:
+        err = await refused(c, "admin_set_availability", missing)
+        assert err["code"] == "not_found" and err["field"] == "providerId", err
+        assert "provider_id" not in err["message"]
+        bad_day = await refused(
+            c,
+            "admin_set_availability",
+            {
+                "providerId": scenario.garcia,
+                "schedule": [{"day": "funday", "start": "09:00", "end": "10:00"}],
+            },
+        )
+        assert bad_day["field"].startswith("schedule[0]"), bad_day
+    async with open_as(scenario.principal) as c:
+        err = await refused(
+            c, "manage_availability", {"action": "set_weekly", "provider_id": 999999, "schedule": WEEK}
+        )
+        assert err["field"] == "provider_id"
