@@ -8,6 +8,7 @@ from mcp import Client
 from sqlalchemy import func, select
 
 from frontdesk.composition import Frontdesk
+from frontdesk.domain.errors import Invalid
 from frontdesk.mcp.server import build_server
 from frontdesk.services.clients.dto import Draft
 from frontdesk.storage import models as m
@@ -46,3 +47,27 @@ async def test_concurrent_client_create_calls_through_mcp(app: Frontdesk, scenar
     assert data[0]["client"]["id"] == data[1]["client"]["id"]
     assert sorted(d["linked"] for d in data) == [False, True]
     assert await with_email(app, scenario, "pat@example.com") == 1
+
+
+async def test_the_practice_decides_which_client_data_is_required(app: Frontdesk, scenario: Scenario) -> None:
+    p = scenario.principal
+    assert (await app.client_records.create(p, Draft("Solo"))).linked is False  # by default a name will do
+    await app.practice_settings.update(p, {"client_data.email": True, "client_data.lastName": True})
+    for draft, field in ((Draft("Ana"), "last_name"), (Draft("Ana", "Paz"), "email")):
+        try:
+            await app.client_records.create(p, draft)
+        except Invalid as exc:
+            assert exc.field == field and "client_data" in exc.message
+        else:
+            raise AssertionError(f"{draft} was accepted without {field}")
+    await app.practice_settings.update(p, {"communication.phoneRequired": True})
+    try:
+        await app.client_records.create(p, Draft("Ana", "Paz", email="ana.paz@example.com"))
+    except Invalid as exc:
+        assert exc.field == "phone"
+    else:
+        raise AssertionError("accepted without the phone the practice requires")
+    made = await app.client_records.create(
+        p, Draft("Ana", "Paz", email="ana.paz@example.com", phone="+1 212 555 0142")
+    )
+    assert made.client.phone == "+12125550142"

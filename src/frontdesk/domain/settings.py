@@ -222,11 +222,23 @@ CATALOGUE: dict[str, Key] = {
         ),
         *_keys(
             "client_data",
-            ("lastName", "bool", True, "A client must have a last name"),
-            ("rut", "bool", False, "A client must have a national id (RUT)"),
-            ("email", "bool", False, "A client must have an email address"),
-            ("phone", "bool", False, "A client must have a phone number"),
-            ("direccion", "bool", False, "A client must have an address"),
+            ("lastName", "bool", False, "A new client must have a last name"),
+            (
+                "rut",
+                "bool",
+                False,
+                "A new client must have a national id (RUT); recorded only: client "
+                "records have no national id field yet",
+            ),
+            ("email", "bool", False, "A new client must have an email address"),
+            ("phone", "bool", False, "A new client must have a phone number"),
+            (
+                "direccion",
+                "bool",
+                False,
+                "A new client must have an address; recorded only: client_create "
+                "takes no address yet (manage_patient holds it)",
+            ),
         ),
     ]
 }
@@ -256,6 +268,20 @@ def chapter(name: str) -> list[Key]:
     if name not in CHAPTERS:
         raise Invalid(f"chapter must be one of: {', '.join(CHAPTERS)}", field="chapter")
     return [k for k in CATALOGUE.values() if k.chapter == name]
+
+
+def missing_client_data(
+    v: Values, *, last_name: str | None, email: str | None, phone: str | None
+) -> str | None:
+    """The first field a new client lacks that the practice requires (client_data, and
+    communication.phoneRequired), or None."""
+    given = {"lastName": last_name, "email": email, "phone": phone}
+    for key, value in given.items():
+        if v[f"client_data.{key}"] and not value:
+            return key
+    if v["communication.phoneRequired"] and not phone:
+        return "phone"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.domain import access, validation
 from frontdesk.domain.clinical.status import PatientStatus
 from frontdesk.domain.errors import Invalid
+from frontdesk.domain.settings import missing_client_data
 from frontdesk.domain.text import fold
 from frontdesk.services import audit, mapping
+from frontdesk.services.admin import settings
 from frontdesk.services.clients import contact, naming, titular
 from frontdesk.services.clients.dto import Changes, Client, ClientDetail, ClientPage, Created, Draft
 from frontdesk.services.clinical.base import patient as chart_patient
@@ -97,11 +99,17 @@ def to_client(row: m.Patient, status: str | None, titular: int | None, tz: ZoneI
 
 async def link_or_create(s: AsyncSession, p: Principal, now: datetime, d: Draft) -> Created:
     """The client this email already identifies (linked: nothing changes), or a new one."""
-    region = await contact.region(s, p.practice_id)
+    v = await settings.values(s, p.practice_id)
     first = validation.required_text(d.first_name, field="first_name")
     last = last_name(d.last_name)
     email = contact.email(d.email)
-    phone = contact.phone(d.phone, region)
+    phone = contact.phone(d.phone, str(v["basics.defaultRegion"]))
+    lacking = missing_client_data(v, last_name=last, email=email, phone=phone)
+    if lacking is not None:
+        field = {"lastName": "last_name"}.get(lacking, lacking)
+        raise Invalid(
+            f"{field} is required for a new client in this practice (settings client_data)", field=field
+        )
     if d.titular_provider_id is not None:
         await titular.provider(s, p.practice_id, d.titular_provider_id, field="titular_provider_id")
     if email is not None:
