@@ -275,3 +275,17 @@ async def test_one_entry_never_gets_two_offers_from_two_providers_at_once(
         mine = [o for o in await offers(app, scenario, "open") if o.entry_id == entry.id]
         assert len(mine) == 1, round_
         await app.waitlist.leave(p, entry.id)
+
+
+async def test_new_hours_are_offered_to_the_waitlist(app: Frontdesk, scenario: Scenario) -> None:
+    """Dr. Garcia does not work on Saturdays; a day's override opening Saturday 7 March gives its
+    first half hour to the entry waiting for her (and a weekday change offers nothing to nobody)."""
+    p = scenario.principal
+    entry = await app.waitlist.join(p, join(scenario, from_date=date(2026, 3, 7), to_date=date(2026, 3, 7)))
+    assert await offers(app, scenario) == []
+    await app.setup.exceptions.set_override(p, scenario.garcia, "2026-03-07", "09:00", "11:00", scenario.ny)
+    made = await offers(app, scenario, "open")
+    assert [(o.entry_id, o.starts_at) for o in made] == [(entry.id, datetime(2026, 3, 7, 14, 0, tzinfo=UTC))]
+    held = await appointment(app, scenario, made[0].appointment_id)
+    assert held.status == "held" and held.patient_id == scenario.maria
+    assert await live_overlaps(app, scenario) == []

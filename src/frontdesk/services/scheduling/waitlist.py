@@ -5,7 +5,8 @@ provider lock booking takes, so two cancellations at once never offer one slot t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,41 @@ async def slot_freed(
         if appt is None or appt.status == S.CANCELLED.value:
             await close_offer(s, p, offer, WITHDRAWN, now, reason="cancelled")
     return await _offer(s, p, provider_id, datebook_id, start, end, now)
+
+
+LOOKAHEAD_DAYS = 14  # how far ahead newly opened hours are offered to the waitlist
+
+
+async def time_opened(
+    s: AsyncSession,
+    p: Principal,
+    provider_id: int,
+    datebook_id: int,
+    now: datetime,
+    weekdays: Collection[int] = range(7),
+    on: date | None = None,
+) -> list[m.WaitlistOffer]:
+    """This provider has new hours at this datebook: on these weekdays (a new week, a block: the next
+    LOOKAHEAD_DAYS of them) or on one date (a day's override). Their free time goes to the waitlist
+    as freed time does. Nothing is read when no entry could take it."""
+    if not await repo.candidates(s, p.practice_id, provider_id, datebook_id, now):
+        return []
+    book = await dir_repo.datebook(s, p.practice_id, datebook_id)
+    if book is None:
+        return []
+    tz = ZoneInfo(book.timezone)
+    today = now.astimezone(tz).date()
+    days = [on] if on is not None else [today + timedelta(days=n) for n in range(LOOKAHEAD_DAYS)]
+    offers: list[m.WaitlistOffer] = []
+    for d in days:
+        if on is None and d.weekday() not in weekdays:
+            continue
+        window = local_day_window(datetime.combine(d, time(12), tzinfo=tz), tz)
+        if window.end > now:
+            offers += await slot_freed(
+                s, p, provider_id, datebook_id, max(window.start, now), window.end, now
+            )
+    return offers
 
 
 async def expire_lapsed(

@@ -16,6 +16,7 @@ from frontdesk.domain.timeparse import parse_date, parse_datetime
 from frontdesk.services import audit
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
+from frontdesk.services.scheduling.waitlist import time_opened
 from frontdesk.services.setup import rules
 from frontdesk.services.setup.locations import get_location
 from frontdesk.services.setup.providers import get_provider
@@ -120,6 +121,8 @@ class ExceptionService:
             )
             s.add(row)
             await s.flush()
+            if times:  # a day's new hours may suit the waitlist
+                await time_opened(s, p, provider.id, book.id, now, on=when)
             await audit.record(
                 s, p, now, "override.set", "override", row.id, detail=f"provider={provider.id}"
             )

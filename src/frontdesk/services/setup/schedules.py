@@ -19,6 +19,7 @@ from frontdesk.services import audit
 from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
+from frontdesk.services.scheduling.waitlist import time_opened
 from frontdesk.services.setup import rules
 from frontdesk.services.setup.locations import get_location
 from frontdesk.services.setup.providers import get_provider
@@ -239,6 +240,8 @@ class ScheduleService:
                         )
                     )
             await s.flush()
+            # New hours may suit someone on the waitlist.
+            await time_opened(s, p, provider.id, book.id, now, {day for day, _, _ in work})
             detail = f"location={book.id} blocks={len(work)} breaks={len(pauses)}"
             await audit.record(s, p, now, "schedule.replace", "provider", provider.id, detail=detail)
             return await schedule_of(s, p.practice_id, provider, now)
@@ -279,6 +282,7 @@ class ScheduleService:
                 )
             )
             await s.flush()
+            await time_opened(s, p, provider.id, book.id, now, {day})  # may suit the waitlist
             detail = f"location={book.id} {rules.DAYS[day]} {start}-{end}"
             await audit.record(s, p, now, "schedule.add_block", "provider", provider.id, detail=detail)
             return await schedule_of(s, p.practice_id, provider, now)
