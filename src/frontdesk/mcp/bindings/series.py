@@ -45,6 +45,10 @@ SEED_RECURRING = (
     "recurrence series ID. Max 52 occurrences."
 )
 
+# The seed's booking_create_recurring, and the waitlist tools issue 12 names. Cancelling a whole
+# series and accepting an offer are Frontdesk's own (manage_recurring_appointments, manage_waitlist on
+# /mcp): a seed surface serves the seed's tools and no others. There a held offer is booked with
+# booking_update_status (confirm), which the waitlist counts as accepted.
 COORDINALO: tuple[Binding, ...] = (
     Binding(
         series.CREATE_RECURRING,
@@ -57,13 +61,6 @@ COORDINALO: tuple[Binding, ...] = (
             "scheduledAt": "starts_at",
             "onConflict": "on_conflict",
         },
-        words=WORDS,
-    ),
-    Binding(
-        series.CANCEL_RECURRING,
-        name="booking_cancel_recurring",
-        title="Cancel Recurring Booking",
-        rename={"seriesId": "series_id", "bookingId": "appointment_id", **_KEY},
         words=WORDS,
     ),
     Binding(
@@ -88,12 +85,6 @@ COORDINALO: tuple[Binding, ...] = (
     ),
     Binding(
         waitlist.WAITLIST_LEAVE, title="Leave Waitlist", rename={"entryId": "entry_id", **_KEY}, words=WORDS
-    ),
-    Binding(
-        waitlist.WAITLIST_ACCEPT,
-        title="Accept Waitlist Offer",
-        rename={"entryId": "entry_id", **_KEY},
-        words=WORDS,
     ),
 )
 MEDCOR: tuple[Binding, ...] = ()

@@ -37,6 +37,7 @@ from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import bookings as repo
 from frontdesk.storage.repositories import directory as dir_repo
+from frontdesk.storage.repositories import waitlist as waitlist_repo
 
 S = AppointmentStatus
 HISTORY_MAX = 500
@@ -87,6 +88,9 @@ async def move(
         row.cancel_reason = "rescheduled" if reason == "rescheduled" else "cancelled"
     if target != S.HELD:
         row.hold_expires_at = None
+    if current == S.HELD and target in (S.SCHEDULED, S.CONFIRMED):
+        # A hold the waitlist offered, booked by whichever path: the offer is taken.
+        await waitlist_repo.accept_offer_of(s, row.practice_id, row.id, now)
     row.status = target.value
     row.updated_at = now
     by = p.actor if p is not None else "system"

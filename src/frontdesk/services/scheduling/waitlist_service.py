@@ -185,9 +185,8 @@ class WaitlistService:
             await appt_repo.lock_providers(s, p.practice_id, [offer.provider_id])
             appt = await appt_repo.get(s, p.practice_id, offer.appointment_id, lock=True)
             assert appt is not None and appt.status == S.HELD.value  # an open offer keeps its hold
+            # Booking the hold takes the offer and books the entry (lifecycle.move, whatever the path).
             await lifecycle.move(s, p, now, appt, S.SCHEDULED, reason="waitlist offer accepted")
-            offer.status, offer.resolved_at = engine.ACCEPTED, now
-            row.status, row.updated_at = engine.BOOKED, now
             await s.flush()
             await audit.record(
                 s, p, now, "waitlist.accept", "waitlist_entry", row.id, detail=f"offer {offer.id}"

@@ -140,3 +140,18 @@ async def open_offers_in(
         WaitlistOffer.starts_at < end,
     )
     return (await s.execute(q)).scalars().all()
+
+
+async def accept_offer_of(
+    s: AsyncSession, practice_id: int, appointment_id: int, now: datetime
+) -> int | None:
+    """The open offer holding this appointment, closed as accepted and its entry booked (the held
+    slot was booked by any path: accepting, confirm_appointment, a lifecycle step). Its id, or None."""
+    offer = await offer_of_appointment(s, practice_id, appointment_id)
+    if offer is None:
+        return None
+    offer.status, offer.resolved_at = "accepted", now
+    held_for = await entry(s, practice_id, offer.entry_id)
+    if held_for is not None and held_for.status == "offered":
+        held_for.status, held_for.updated_at = "booked", now
+    return offer.id
