@@ -248,6 +248,142 @@ SURFACE_CASES["medcor"] = {
 }
 
 
+# Issue 12, setup (mcp/bindings/setup.py), clients (clients.py), series and waitlist (series.py). Each
+# call fails before anything is written: a missing id, a value a rule refuses, an unknown argument.
+NO_LOCATION = f"no location with id {MISSING}"
+NO_PROVIDER = f"no provider with id {MISSING}"
+NO_SERVICE = f"no service with id {MISSING}"
+NO_PATIENT = f"no patient with id {MISSING}"
+NO_CLIENT = f"no client with id {MISSING}"
+NO_SERIES = f"no series with id {MISSING}"
+NO_ENTRY = f"no waitlist entry with id {MISSING}"
+NO_TENANT = f"no tenant with id {MISSING}"
+UNKNOWN_SETTING = "no.such: unknown setting"
+TOO_LONG_SEARCH = Case({"search": "x" * 121}, "search: String should have at most 120", "too long")
+WEEK = [{"day": "monday", "start": "09:00", "end": "17:00"}]
+ERROR_CASES |= {
+    # /mcp: one action tool per job
+    "manage_locations": [
+        Case({"action": "update", "location_id": MISSING, "name": "x"}, NO_LOCATION, "missing")
+    ],
+    "manage_providers": [Case({"action": "get", "provider_id": MISSING}, NO_PROVIDER, "missing")],
+    "manage_services": [Case({"action": "get", "service_id": MISSING}, NO_SERVICE, "missing")],
+    "manage_availability": [
+        Case({"action": "get_schedule", "provider_id": MISSING}, NO_PROVIDER, "missing provider")
+    ],
+    "practice_settings": [Case({"action": "get", "keys": "no.such"}, UNKNOWN_SETTING, "unknown key")],
+    "organization_summary": [UNKNOWN_ARGUMENT],
+    "manage_recurring_appointments": [Case({"action": "get", "series_id": MISSING}, NO_SERIES, "missing")],
+    "manage_waitlist": [Case({"action": "leave", "entry_id": MISSING}, NO_ENTRY, "missing")],
+    # Coordinalo (Servicialo names, camelCase)
+    "service_create": [
+        Case({"name": " ", "durationMinutes": 30}, "name must not be empty", "blank name"),
+        Case(
+            {"name": "Probe", "durationMinutes": 30, "providerIds": [MISSING]},
+            NO_PROVIDER,
+            "missing provider",
+        ),
+    ],
+    "service_list": [TOO_LONG_SEARCH],
+    "service_update": [Case({"serviceId": MISSING, "name": "x"}, NO_SERVICE, "missing")],
+    "service_assign_provider": [Case({"serviceId": MISSING, "providerId": 1}, NO_SERVICE, "missing service")],
+    "provider_get": [Case({"providerId": MISSING}, NO_PROVIDER, "missing")],
+    "provider_create": [
+        Case({"name": "Probe", "email": "not an email"}, "email must be an email address", "bad email")
+    ],
+    "provider_update": [Case({"providerId": MISSING, "name": "x"}, NO_PROVIDER, "missing")],
+    "admin_list_providers": [TOO_LONG_SEARCH],
+    "admin_create_service": [
+        Case({"name": " ", "durationMinutes": 30}, "name must not be empty", "blank name")
+    ],
+    "admin_set_availability": [
+        Case({"providerId": MISSING, "schedule": WEEK}, NO_PROVIDER, "missing provider")
+    ],
+    "availability_get_provider_schedule": [Case({"providerId": MISSING}, NO_PROVIDER, "missing")],
+    "report_organization_summary": [UNKNOWN_ARGUMENT],
+    "organization_update": [
+        Case({"vertical": "nonsense"}, "vertical must be one of: health, dental", "bad vertical")
+    ],
+    "settings_get": [Case({"keys": "no.such"}, UNKNOWN_SETTING, "unknown key")],
+    "settings_update": [Case({"settings": {"no.such": 1}}, UNKNOWN_SETTING, "unknown key")],
+    "client_list": [Case({"cursor": "nonsense"}, "cursor is not one a previous page returned", "bad cursor")],
+    "client_get": [Case({"clientId": MISSING}, NO_PATIENT, "missing")],
+    "client_create": [
+        Case({"firstName": "Probe", "titularProviderId": MISSING}, NO_PROVIDER, "missing provider")
+    ],
+    "client_update": [Case({"clientId": MISSING, "firstName": "x"}, NO_PATIENT, "missing")],
+    "booking_create_recurring": [
+        Case(
+            {"clientId": MISSING, "providerId": 1, "scheduledAt": OFF_HOURS},
+            NO_CLIENT,
+            "missing client",
+        )
+    ],
+    "booking_cancel_recurring": [
+        Case({"seriesId": MISSING, "scope": "all", "confirm": True}, NO_SERIES, "missing")
+    ],
+    "waitlist_join": [Case({"clientId": MISSING, "serviceId": 1}, NO_CLIENT, "missing client")],
+    "waitlist_list": [Case({"status": "nonsense"}, "status: Input should be 'waiting'", "bad status")],
+    "waitlist_leave": [Case({"entryId": MISSING}, NO_ENTRY, "missing")],
+    "waitlist_accept": [Case({"entryId": MISSING}, NO_ENTRY, "missing")],
+    # MedCor (snake_case; tenant_id other than the caller's practice is "not found")
+    "get_doctor_details": [Case({"doctor_id": MISSING}, NO_PROVIDER, "missing")],
+    "create_doctor": [
+        Case(
+            {
+                "email": "probe@example.com",
+                "first_name": "Probe",
+                "last_name": "Person",
+                "specialization": "Probing",
+                "tenant_id": MISSING,
+            },
+            NO_TENANT,
+            "other tenant",
+        ),
+        Case(
+            {"email": "nope", "first_name": "Probe", "last_name": "Person", "specialization": "Probing"},
+            "email must be an email address",
+            "bad email",
+        ),
+    ],
+    "list_nurses": [Case({"tenant_id": MISSING}, NO_TENANT, "other tenant")],
+    "list_appointment_slots": [
+        Case({"doctor_id": MISSING}, NO_PROVIDER, "missing doctor"),
+        Case({"date": "not-a-date"}, "date must be an ISO 8601 date", "bad date"),
+    ],
+    "create_appointment_slot": [
+        Case(
+            {"doctor_id": MISSING, "day_of_week": "monday", "start_time": "09:00", "end_time": "10:00"},
+            NO_PROVIDER,
+            "missing doctor",
+        )
+    ],
+    "list_treatments": [Case({"tenant_id": MISSING}, NO_TENANT, "other tenant")],
+    "get_treatment_details": [Case({"treatment_id": MISSING}, NO_SERVICE, "missing")],
+    "create_treatment": [
+        Case(
+            {"name": "Probe", "description": "probe", "cost": 10, "tenant_id": MISSING},
+            NO_TENANT,
+            "other tenant",
+        )
+    ],
+    "update_treatment": [Case({"treatment_id": MISSING, "name": "x"}, NO_SERVICE, "missing")],
+    "list_patients": [Case({"tenant_id": MISSING}, NO_TENANT, "other tenant")],
+    "get_patient_details": [Case({"patient_id": MISSING}, NO_PATIENT, "missing")],
+    "create_patient": [
+        Case(
+            {
+                "email": "probe@example.com",
+                "first_name": "Probe",
+                "last_name": "Person",
+                "tenant_id": MISSING,
+            },
+            NO_TENANT,
+            "other tenant",
+        )
+    ],
+}
+
 # --- running the probe ------------------------------------------------------------------------------
 
 
