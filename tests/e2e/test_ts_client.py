@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -442,7 +443,10 @@ OUTCOMES = (
     "other text",
     "not an error",
     "no message in structuredContent",
+    "names a tool the surface lacks",
 )
+# "call list_doctors", "call getPracticeInfo": a message's pointer to another tool (not "call again").
+TOOL_POINTER = re.compile(r"\bcall ([a-z]+(?:_[a-z]+)+|[a-z]+[A-Z]\w*)")
 
 
 def _error_message(structured: Any) -> str | None:
@@ -455,8 +459,9 @@ def _error_message(structured: Any) -> str | None:
     return error if isinstance(error, str) else None
 
 
-def verdict(result: dict[str, Any], case: Case) -> tuple[str, str]:
-    """(outcome, what the client showed). "message" is the only good outcome."""
+def verdict(result: dict[str, Any], case: Case, tools: list[str]) -> tuple[str, str]:
+    """(outcome, what the client showed). "message" is the only good outcome: Frontdesk's text, and
+    any tool it says to call one this surface serves."""
     if not result["ok"]:
         thrown = str(result["thrown"])
         return ("schema failure" if any(p in thrown for p in NOT_A_MESSAGE) else "thrown"), thrown
@@ -468,6 +473,8 @@ def verdict(result: dict[str, Any], case: Case) -> tuple[str, str]:
     inside = _error_message(result["structuredContent"])
     if inside is None or case.expect not in inside:
         return "no message in structuredContent", json.dumps(result["structuredContent"])
+    if any(name not in tools for name in TOOL_POINTER.findall(text)):
+        return "names a tool the surface lacks", text
     return "message", text
 
 
@@ -479,7 +486,7 @@ def assert_messages_seen(run: ProbeRun, surface: str, transport: str) -> None:
     counts = dict.fromkeys(OUTCOMES, 0)
     rows = []
     for (tool, case), result in zip(expected, run.results, strict=True):
-        outcome, shown = verdict(result, case)
+        outcome, shown = verdict(result, case, run.header["tools"])
         counts[outcome] += 1
         if outcome != "message":
             rows.append(f"  {tool} [{case.label}]: {outcome}: {shown[:160]!r} (wanted {case.expect!r})")
