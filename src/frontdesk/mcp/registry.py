@@ -70,6 +70,18 @@ class Binding:
     def field_of(self, argument: str) -> str:
         return self.rename.get(argument, argument)
 
+    @property
+    def arguments(self) -> dict[str, str]:
+        """Operation field -> this surface's argument, for the renamed ones: an error names the
+        argument the caller gave, not the operation's field."""
+        return {f: a for a, f in self.rename.items() if f != a}
+
+    @property
+    def error_words(self) -> dict[str, str]:
+        """`words` plus the renamed fields a message may name (serviceId for service_id). Only names
+        with an underscore: a plain one such as day or start is an English word in a message too."""
+        return {**{f: a for f, a in self.arguments.items() if "_" in f}, **self.words}
+
 
 class Agree(BaseModel):
     """What an elicitation asks for a destructive change."""
@@ -179,6 +191,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Pr
     model = arguments_model(binding)
     names = list(model.model_fields)
     caller = Annotated[Principal, Resolve(who)]
+    error_words = binding.error_words
 
     def call_of(arguments: dict[str, Any], p: Principal, consent: Consent = Consent.MISSING) -> Call[Any]:
         values = {binding.field_of(k): v for k, v in arguments.items()}
@@ -210,7 +223,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Pr
             p = await who(ctx)
             result = await op.invoke(call_of(kw, p, _consent(outcome)))
         except FrontdeskError as exc:
-            return tool_error(exc, style=op.style, words=binding.words)
+            return tool_error(exc, style=op.style, words=error_words, fields=binding.arguments)
         return CallToolResult(
             content=[TextContent(type="text", text=result.text), *map(_resource, result.attachments)],
             structured_content=result.json(),

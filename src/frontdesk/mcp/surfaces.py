@@ -238,7 +238,8 @@ def install(
     server.add_tools(
         [build_tool(b, app, who) for b in bound],
         {b.tool_name: b.operation.style for b in bound},
-        {b.tool_name: b.words for b in bound},
+        {b.tool_name: b.error_words for b in bound},
+        {b.tool_name: b.arguments for b in bound},
     )
     scopes = {b.tool_name: b.operation.scopes for b in bound}
     middleware.append(ToolGuard(default, scopes))
