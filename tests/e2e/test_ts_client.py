@@ -5,7 +5,9 @@ That client validates every tool result's structuredContent against the tool's o
 results included, and throws when it does not match. So for every tool of a surface this drives one
 business error (a missing record, a time outside working hours, a bad value, an unknown argument) and
 requires the client to show Frontdesk's own message with isError: true: not a schema failure, not a
-bare "Error executing tool". The calls follow tools/list, so a new tool without an entry in
+bare "Error executing tool"; and a message that points to a tool ("call admin_list_providers") points
+to one this surface serves, an error's field is an argument the call gave as the surface spells it
+(serviceId, not our service_id). The calls follow tools/list, so a new tool without an entry in
 ERROR_CASES fails here instead of being forgotten. One Node process per surface and transport."""
 
 from __future__ import annotations
@@ -444,6 +446,7 @@ OUTCOMES = (
     "not an error",
     "no message in structuredContent",
     "names a tool the surface lacks",
+    "names a field the call lacks",
 )
 # "call list_doctors", "call getPracticeInfo": a message's pointer to another tool (not "call again").
 TOOL_POINTER = re.compile(r"\bcall ([a-z]+(?:_[a-z]+)+|[a-z]+[A-Z]\w*)")
@@ -457,6 +460,14 @@ def _error_message(structured: Any) -> str | None:
     if isinstance(error, dict):
         error = error.get("message")
     return error if isinstance(error, str) else None
+
+
+def _error_field(structured: Any) -> str | None:
+    """The argument an error blames, when it is a plain name (not a setting key or a list item): an
+    argument of the call as the surface spells it (serviceId there, never our service_id)."""
+    error = structured.get("error") if isinstance(structured, dict) else None
+    field = (error.get("field") if isinstance(error, dict) else None) or structured.get("field")
+    return field if isinstance(field, str) and field.isidentifier() else None
 
 
 def verdict(result: dict[str, Any], case: Case, tools: list[str]) -> tuple[str, str]:
@@ -475,6 +486,8 @@ def verdict(result: dict[str, Any], case: Case, tools: list[str]) -> tuple[str, 
         return "no message in structuredContent", json.dumps(result["structuredContent"])
     if any(name not in tools for name in TOOL_POINTER.findall(text)):
         return "names a tool the surface lacks", text
+    if (field := _error_field(result["structuredContent"])) and field not in case.arguments:
+        return "names a field the call lacks", f"field {field!r}: {text}"
     return "message", text
 
 
