@@ -234,6 +234,6 @@ async def test_settings_and_the_organization(open_as: Open, scenario: Scenario) 
         org = await call(c, "organization_update", {"name": "Sonrisas", "vertical": "dental"})
         assert org["name"] == "Sonrisas" and org["vertical"] == "dental"
         err = await refused(c, "organization_update", {"logoUrl": "ftp://nope"})
-        assert err["field"] == "logo_url"
+        assert err["field"] == "logoUrl"  # the argument the caller gave
         summary = await call(c, "report_organization_summary", {})
         assert summary["name"] == "Sonrisas" and summary["onboarding_status"]["ready"] is True
