@@ -5,26 +5,29 @@ That client validates every tool result's structuredContent against the tool's o
 results included, and throws when it does not match. So for every tool of a surface this drives one
 business error (a missing record, a time outside working hours, a bad value, an unknown argument) and
 requires the client to show Frontdesk's own message with isError: true: not a schema failure, not a
-bare "Error executing tool". The calls follow tools/list, so a new tool without an entry in
-ERROR_CASES fails here instead of being forgotten. One Node process per surface and transport."""
+bare "Error executing tool"; and a message that points to a tool ("call admin_list_providers") points
+to one this surface serves, an error's field is an argument the call gave as the surface spells it
+(serviceId, not our service_id). The calls follow tools/list, so a new tool without an entry in
+ERROR_CASES (tests/e2e/ts_cases.py) fails here instead of being forgotten. One Node process per
+surface and transport."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from frontdesk.mcp.server import SURFACES as SERVED
-from tests.e2e import flows
 from tests.e2e.conftest import FRONTDESK, Server, cli_env, run_cli, running_server
+from tests.e2e.ts_cases import ERROR_CASES, SURFACE_CASES, Case
 
 pytestmark = pytest.mark.e2e
 
@@ -39,213 +42,6 @@ DEFAULT_SURFACE = "frontdesk"  # what `frontdesk stdio` serves without --surface
 
 # Phrases that mean the client never saw Frontdesk's answer.
 NOT_A_MESSAGE = ("Structured content does not match", "Failed to validate structured content")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One error call: the arguments, and a fragment of the message Frontdesk itself writes for it."""
-
-    arguments: dict[str, Any]
-    expect: str
-    label: str = ""
-
-
-MISSING = 999999  # no record in the demo practice has this id
-# A weekday, three in the morning in the datebook's own zone: outside every demo doctor's hours.
-OFF_HOURS = f"{flows.next_weekday(flows.local_today(flows.NY) + timedelta(days=1)).isoformat()}T03:00:00"
-# Tools without arguments have no other error to make than an argument they do not take.
-UNKNOWN_ARGUMENT = Case({"no_such_argument": 1}, "no_such_argument", "unknown argument")
-
-# tool name -> its error calls, for every surface serving a tool of that name (demo practice data).
-ERROR_CASES: dict[str, list[Case]] = {
-    # scheduling (Odonto.me names)
-    "list_datebooks": [UNKNOWN_ARGUMENT],
-    "list_doctors": [UNKNOWN_ARGUMENT],
-    "list_services": [UNKNOWN_ARGUMENT],
-    "list_appointments": [
-        Case(
-            {"datebook_id": MISSING, "start": OFF_HOURS[:10], "end": OFF_HOURS[:10] + "T23:00:00"},
-            f"no datebook with id {MISSING}",
-            "missing datebook",
-        )
-    ],
-    "create_appointment": [
-        Case(
-            {"doctor_id": 1, "datebook_id": 1, "patient_id": 1, "starts_at": OFF_HOURS},
-            "outside Dr. Ana Garcia's working hours",
-            "outside working hours",
-        )
-    ],
-    "update_appointment": [
-        Case({"appointment_id": MISSING, "notes": "x"}, f"no appointment with id {MISSING}", "missing")
-    ],
-    "search_patients": [Case({"query": "x" * 121}, "query: String should have at most 120", "too long")],
-    "find_available_slots": [
-        Case({"datebook_id": MISSING}, f"no datebook with id {MISSING}", "missing datebook")
-    ],
-    "hold_slot": [
-        Case(
-            {"doctor_id": 1, "datebook_id": 1, "patient_id": 1, "starts_at": OFF_HOURS},
-            "outside Dr. Ana Garcia's working hours",
-            "outside working hours",
-        )
-    ],
-    "confirm_appointment": [
-        Case({"appointment_id": MISSING}, f"no appointment with id {MISSING}", "missing")
-    ],
-    # the ChatGPT-app tools (Medical Appointment seed)
-    "search_doctors": [Case({"name": 5}, "name: Input should be a valid string", "wrong type")],
-    "get_available_slots": [
-        Case({"doctorName": "Nobody Here"}, "no active doctor matches 'Nobody Here'", "unknown doctor")
-    ],
-    "schedule_appointment": [
-        Case(
-            {
-                "patientName": "Probe Person",
-                "patientPhone": "+1 212 555 0100",
-                "doctorName": "Nobody Here",
-                "slotTime": "09:00",
-            },
-            "no active doctor matches 'Nobody Here'",
-            "unknown doctor",
-        )
-    ],
-    # administration
-    "list_audit_events": [Case({"start": "not a date"}, "start must be an ISO 8601 date-time", "bad time")],
-    # the chart (CharmHealth names)
-    "findPatients": [
-        Case({"date_of_birth": "not-a-date"}, "date_of_birth must be an ISO 8601 date", "bad date")
-    ],
-    "managePatient": [
-        Case({"action": "get", "patient_id": MISSING}, f"no patient with id {MISSING}", "missing"),
-        Case(
-            {"action": "get", "patient_id": 1, "first_name": "X"},
-            "first_name is not used by action get",
-            "field of another action",
-        ),
-    ],
-    "export_patient_fhir": [Case({"patient_id": MISSING}, f"no patient with id {MISSING}", "missing")],
-    "reviewPatientHistory": [Case({"patient_id": MISSING}, f"no patient with id {MISSING}", "missing")],
-    "getPracticeInfo": [UNKNOWN_ARGUMENT],
-    "manageAppointments": [
-        Case(
-            {"action": "update", "appointment_id": MISSING, "notes": "x"},
-            f"no appointment with id {MISSING}",
-            "missing",
-        )
-    ],
-    "documentEncounter": [
-        Case({"action": "get", "encounter_id": MISSING}, f"no record with id {MISSING}", "missing")
-    ],
-    "managePatientDrugs": [
-        Case({"action": "list", "patient_id": MISSING}, f"no patient with id {MISSING}", "missing patient")
-    ],
-    "managePatientAllergies": [
-        Case({"action": "list", "patient_id": MISSING}, f"no patient with id {MISSING}", "missing patient")
-    ],
-    "managePatientDiagnoses": [
-        Case(
-            {"action": "add", "patient_id": 1, "code": "ZZZ.999"},
-            "code must be an ICD-10-CM code",
-            "bad code",
-        )
-    ],
-    "managePatientNotes": [
-        Case({"action": "update", "note_id": MISSING, "text": "x"}, f"no record with id {MISSING}", "missing")
-    ],
-    "managePatientRecalls": [
-        Case(
-            {"action": "add", "patient_id": MISSING, "due_date": "2030-01-15", "reason": "probe"},
-            f"no patient with id {MISSING}",
-            "missing patient",
-        )
-    ],
-    "managePatientVitals": [
-        Case({"action": "list", "patient_id": MISSING}, f"no patient with id {MISSING}", "missing patient")
-    ],
-    "managePatientLabs": [
-        Case({"action": "get", "lab_id": MISSING}, f"no record with id {MISSING}", "missing")
-    ],
-    "managePatientFiles": [
-        Case({"action": "get", "file_id": MISSING}, f"no record with id {MISSING}", "missing")
-    ],
-}
-# Frontdesk's own names for the chart tools: the same operations, the same errors.
-CHART_NAMES = {
-    "find_patients": "findPatients",
-    "manage_patient": "managePatient",
-    "review_patient_history": "reviewPatientHistory",
-    "document_encounter": "documentEncounter",
-    "manage_patient_drugs": "managePatientDrugs",
-    "manage_patient_allergies": "managePatientAllergies",
-    "manage_patient_diagnoses": "managePatientDiagnoses",
-    "manage_patient_notes": "managePatientNotes",
-    "manage_patient_recalls": "managePatientRecalls",
-    "manage_patient_vitals": "managePatientVitals",
-    "manage_patient_labs": "managePatientLabs",
-    "manage_patient_files": "managePatientFiles",
-}
-ERROR_CASES |= {ours: ERROR_CASES[seed] for ours, seed in CHART_NAMES.items()}
-# surface name -> tool name -> cases, where a surface's tool of the same name answers differently.
-SURFACE_CASES: dict[str, dict[str, list[Case]]] = {}
-
-# Issue 12, bookings (mcp/bindings/bookings.py): /mcp, /mcp/coordinalo and /mcp/medcor.
-NO_APPOINTMENT = f"no appointment with id {MISSING}"
-ERROR_CASES |= {
-    "get_appointment": [Case({"appointment_id": MISSING}, NO_APPOINTMENT, "missing")],
-    "appointment_lifecycle": [
-        Case({"action": "state", "appointment_id": MISSING}, NO_APPOINTMENT, "missing")
-    ],
-    "booking_stats": [
-        Case(
-            {"by": "service", "start": "not a date", "end": "2030-01-01"},
-            "start must be an ISO 8601",
-            "bad time",
-        )
-    ],
-    "booking_create": [
-        Case(
-            {"serviceId": MISSING, "clientId": 1, "scheduledAt": OFF_HOURS},
-            f"no active service with id {MISSING}",
-            "missing service",
-        )
-    ],
-    "booking_get": [Case({"sessionId": MISSING}, NO_APPOINTMENT, "missing")],
-    "booking_list": [
-        Case({"cursor": "nonsense"}, "cursor is not one a previous page returned", "bad cursor")
-    ],
-    "booking_cancel": [Case({"sessionId": MISSING, "confirm": True}, NO_APPOINTMENT, "missing")],
-    "booking_reschedule": [
-        Case({"sessionId": MISSING, "scheduledAt": OFF_HOURS, "confirm": True}, NO_APPOINTMENT, "missing")
-    ],
-    "booking_update_status": [Case({"sessionId": MISSING, "action": "confirm"}, NO_APPOINTMENT, "missing")],
-    "lifecycle_get_state": [Case({"sessionId": MISSING}, NO_APPOINTMENT, "missing")],
-    "lifecycle_get_history": [Case({"sessionId": MISSING}, NO_APPOINTMENT, "missing")],
-    "lifecycle_transition": [Case({"sessionId": MISSING, "action": "confirm"}, NO_APPOINTMENT, "missing")],
-    "availability_get_slots": [Case({"locationId": MISSING}, f"no datebook with id {MISSING}", "missing")],
-    "provider_get_stats": [Case({"providerId": MISSING}, f"no active doctor with id {MISSING}", "missing")],
-    "get_appointment_details": [Case({"appointment_id": MISSING}, NO_APPOINTMENT, "missing")],
-    "update_appointment_status": [
-        Case({"appointment_id": MISSING, "status": "confirmed"}, NO_APPOINTMENT, "missing")
-    ],
-    "get_treatment_stats": [Case({"tenant_id": MISSING}, f"no tenant with id {MISSING}", "other tenant")],
-}
-SURFACE_CASES["medcor"] = {
-    "list_appointments": [Case({"tenant_id": MISSING}, f"no tenant with id {MISSING}", "other tenant")],
-    "create_appointment": [
-        Case(
-            {
-                "patient_id": 1,
-                "doctor_id": 1,
-                "treatment_id": 1,
-                "appointment_date": OFF_HOURS[:10],
-                "appointment_time": "03:00",
-            },
-            "nobody who can do this works then",
-            "outside working hours",
-        )
-    ],
-}
 
 
 # --- running the probe ------------------------------------------------------------------------------
@@ -289,7 +85,7 @@ def run_probe(node: str, surface: str, options: list[str], env: dict[str, str]) 
     assert header["pages"] == 1, "the TS SDK keeps output validators for the last tools/list page only"
     missing = [r["tool"] for r in results if r.get("missing")]
     assert not missing, (
-        f"surface {surface!r} has tools without an error case in tests/e2e/test_ts_client.py "
+        f"surface {surface!r} has tools without an error case in tests/e2e/ts_cases.py "
         f"(ERROR_CASES, or SURFACE_CASES[{surface!r}]): {missing}"
     )
     stale = sorted(set(SURFACE_CASES.get(surface, {})) - set(header["tools"]))
@@ -306,7 +102,11 @@ OUTCOMES = (
     "other text",
     "not an error",
     "no message in structuredContent",
+    "names a tool the surface lacks",
+    "names a field the call lacks",
 )
+# "call list_doctors", "call getPracticeInfo": a message's pointer to another tool (not "call again").
+TOOL_POINTER = re.compile(r"\bcall ([a-z]+(?:_[a-z]+)+|[a-z]+[A-Z]\w*)")
 
 
 def _error_message(structured: Any) -> str | None:
@@ -319,8 +119,17 @@ def _error_message(structured: Any) -> str | None:
     return error if isinstance(error, str) else None
 
 
-def verdict(result: dict[str, Any], case: Case) -> tuple[str, str]:
-    """(outcome, what the client showed). "message" is the only good outcome."""
+def _error_field(structured: Any) -> str | None:
+    """The argument an error blames, when it is a plain name (not a setting key or a list item): an
+    argument of the call as the surface spells it (serviceId there, never our service_id)."""
+    error = structured.get("error") if isinstance(structured, dict) else None
+    field = (error.get("field") if isinstance(error, dict) else None) or structured.get("field")
+    return field if isinstance(field, str) and field.isidentifier() else None
+
+
+def verdict(result: dict[str, Any], case: Case, tools: list[str]) -> tuple[str, str]:
+    """(outcome, what the client showed). "message" is the only good outcome: Frontdesk's text, and
+    any tool it says to call one this surface serves."""
     if not result["ok"]:
         thrown = str(result["thrown"])
         return ("schema failure" if any(p in thrown for p in NOT_A_MESSAGE) else "thrown"), thrown
@@ -332,6 +141,10 @@ def verdict(result: dict[str, Any], case: Case) -> tuple[str, str]:
     inside = _error_message(result["structuredContent"])
     if inside is None or case.expect not in inside:
         return "no message in structuredContent", json.dumps(result["structuredContent"])
+    if any(name not in tools for name in TOOL_POINTER.findall(text)):
+        return "names a tool the surface lacks", text
+    if (field := _error_field(result["structuredContent"])) and field not in case.arguments:
+        return "names a field the call lacks", f"field {field!r}: {text}"
     return "message", text
 
 
@@ -343,7 +156,7 @@ def assert_messages_seen(run: ProbeRun, surface: str, transport: str) -> None:
     counts = dict.fromkeys(OUTCOMES, 0)
     rows = []
     for (tool, case), result in zip(expected, run.results, strict=True):
-        outcome, shown = verdict(result, case)
+        outcome, shown = verdict(result, case, run.header["tools"])
         counts[outcome] += 1
         if outcome != "message":
             rows.append(f"  {tool} [{case.label}]: {outcome}: {shown[:160]!r} (wanted {case.expect!r})")

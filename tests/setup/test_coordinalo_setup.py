@@ -234,7 +234,7 @@ async def test_settings_and_the_organization(open_as: Open, scenario: Scenario) 
         org = await call(c, "organization_update", {"name": "Sonrisas", "vertical": "dental"})
         assert org["name"] == "Sonrisas" and org["vertical"] == "dental"
         err = await refused(c, "organization_update", {"logoUrl": "ftp://nope"})
-        assert err["field"] == "logoUrl"  # the surface's own argument name
+        assert err["field"] == "logoUrl"  # the argument the caller gave
         summary = await call(c, "report_organization_summary", {})
         assert summary["name"] == "Sonrisas" and summary["onboarding_status"]["ready"] is True
 

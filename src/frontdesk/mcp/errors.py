@@ -53,19 +53,25 @@ def reword(text: str, words: Mapping[str, str]) -> str:
 
 
 def tool_error(
-    exc: FrontdeskError, *, style: Style = "frontdesk", words: Mapping[str, str] | None = None
+    exc: FrontdeskError,
+    *,
+    style: Style = "frontdesk",
+    words: Mapping[str, str] | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> CallToolResult:
     """A business failure as a tool result the model can read and act on. `words` renames the tools
-    a message points to ("call find_patients") into the surface's own."""
+    a message points to ("call find_patients") into the surface's own, `fields` the operation field
+    at fault into the surface's argument (provider_id -> doctor_id)."""
     message = reword(exc.message, words or {})
+    field = (fields or {}).get(exc.field, exc.field) if exc.field else exc.field
     structured: dict[str, Any]
     if style == "medapp":
         structured = {"success": False, "error": message, "code": exc.code}
-        if exc.field:
-            structured["field"] = exc.field
+        if field:
+            structured["field"] = field
     else:
-        structured = {"error": exc.to_dict() | {"message": message}}
-    prefix = f"{exc.field}: " if exc.field and not message.startswith(exc.field) else ""
+        structured = {"error": exc.to_dict() | {"message": message} | ({"field": field} if field else {})}
+    prefix = f"{field}: " if field and not message.startswith(field) else ""
     return CallToolResult(
         content=[TextContent(type="text", text=f"Error ({exc.code}): {prefix}{message}")],
         structured_content=structured,

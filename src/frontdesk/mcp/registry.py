@@ -14,9 +14,7 @@ in both protocol eras: a request mid-call, or an InputRequiredResult and a retry
 from __future__ import annotations
 
 import base64
-import copy
 import inspect
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -71,6 +69,18 @@ class Binding:
 
     def field_of(self, argument: str) -> str:
         return self.rename.get(argument, argument)
+
+    @property
+    def arguments(self) -> dict[str, str]:
+        """Operation field -> this surface's argument, for the renamed ones: an error names the
+        argument the caller gave, not the operation's field."""
+        return {f: a for a, f in self.rename.items() if f != a}
+
+    @property
+    def error_words(self) -> dict[str, str]:
+        """`words` plus the renamed fields a message may name (serviceId for service_id). Only names
+        with an underscore: a plain one such as day or start is an English word in a message too."""
+        return {**{f: a for f, a in self.arguments.items() if "_" in f}, **self.words}
 
 
 class Agree(BaseModel):
@@ -146,25 +156,6 @@ def _surface_name(binding: Binding, operation_field: str) -> str:
     return next((a for a, f in binding.rename.items() if f == operation_field), operation_field)
 
 
-def _as_surface_says(exc: FrontdeskError, binding: Binding) -> FrontdeskError:
-    """`exc` naming the arguments as this surface calls them: its field (`schedule[0].day` too) and
-    the operation's field names in its message, so "provider_id is required" reads "providerId is
-    required" where the seed says providerId."""
-    if not binding.rename:
-        return exc
-    back = {f: a for a, f in binding.rename.items()}
-    field = exc.field
-    head = re.match(r"\w+", field or "")
-    if field is not None and head is not None:
-        field = back.get(head.group(0), head.group(0)) + field[head.end() :]
-    message = reword(exc.message, back)
-    if field == exc.field and message == exc.message:
-        return exc
-    renamed = copy.copy(exc)
-    renamed.message, renamed.field = message, field
-    return renamed
-
-
 def _rename_text(text: str, binding: Binding) -> str:
     for argument, operation_field in binding.rename.items():
         text = text.replace(operation_field, argument)
@@ -200,6 +191,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Pr
     model = arguments_model(binding)
     names = list(model.model_fields)
     caller = Annotated[Principal, Resolve(who)]
+    error_words = binding.error_words
 
     def call_of(arguments: dict[str, Any], p: Principal, consent: Consent = Consent.MISSING) -> Call[Any]:
         values = {binding.field_of(k): v for k, v in arguments.items()}
@@ -231,7 +223,7 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Pr
             p = await who(ctx)
             result = await op.invoke(call_of(kw, p, _consent(outcome)))
         except FrontdeskError as exc:
-            return tool_error(_as_surface_says(exc, binding), style=op.style, words=binding.words)
+            return tool_error(exc, style=op.style, words=error_words, fields=binding.arguments)
         return CallToolResult(
             content=[TextContent(type="text", text=result.text), *map(_resource, result.attachments)],
             structured_content=result.json(),

@@ -122,15 +122,21 @@ class FrontdeskServer(MCPServer[Any]):
         self._styles: dict[str, Style] = {}
         self._words: dict[str, Mapping[str, str]] = {}
         self._takes: dict[str, list[str]] = {}
+        self._fields: dict[str, Mapping[str, str]] = {}
 
     def add_tools(
-        self, tools: Sequence[Tool], styles: Mapping[str, Style], words: Mapping[str, Mapping[str, str]]
+        self,
+        tools: Sequence[Tool],
+        styles: Mapping[str, Style],
+        words: Mapping[str, Mapping[str, str]],
+        fields: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         """Serve declared tools (the SDK takes `tools=` at construction; stdio adds them after the
         handshake, into a manager built the same way)."""
         self._tool_manager = ToolManager(tools=[*self._tool_manager.list_tools(), *tools])
         self._styles.update(styles)
         self._words.update(words)
+        self._fields.update(fields or {})
         for tool in tools:
             self._takes[tool.name] = list(tool.parameters.get("properties", {}))
 
@@ -147,7 +153,9 @@ class FrontdeskServer(MCPServer[Any]):
             if isinstance(cause, ValidationError):
                 return tool_error(invalid_arguments(cause, self._takes.get(name, ())), style=style)
             if isinstance(cause, FrontdeskError):  # raised by a resolver (the caller, a question)
-                return tool_error(cause, style=style, words=self._words.get(name))
+                return tool_error(
+                    cause, style=style, words=self._words.get(name), fields=self._fields.get(name)
+                )
             if not isinstance(exc, UnexpectedToolError):
                 raise
             return tool_error(incident(name, cause or exc), style=style)

@@ -60,7 +60,13 @@ def _frontdesk() -> tuple[Binding, ...]:
     ops = [*sched.OPERATIONS, *admin.OPERATIONS, *(op for op in CHART if op.name not in CHARM_ONLY)]
     # The Odonto.me name-only patient search is find_patients' job here.
     own = tuple(Binding(op) for op in ops if op is not sched.SEARCH_PATIENTS)
-    return own + tuple(b for feature in FEATURES for b in feature.FRONTDESK)
+    return _worded(own + tuple(b for feature in FEATURES for b in feature.FRONTDESK), setup.FRONTDESK_WORDS)
+
+
+def _worded(bound: tuple[Binding, ...], words: dict[str, str]) -> tuple[Binding, ...]:
+    """Surface-wide names for the tools messages point to (any tool's message may name, say, the
+    provider list); a binding's own words win."""
+    return tuple(replace(b, words={**words, **b.words}) for b in bound)
 
 
 # How Frontdesk's tool names in texts read on the Odonto.me surface (it has no slot search: its
@@ -143,7 +149,12 @@ CHARM_NAMES = {
     files.MANAGE_PATIENT_FILES.name: "managePatientFiles",
 }
 # How the texts' tool names read there: getPracticeInfo lists the facilities and providers.
-CHARM_WORDS = {**CHARM_NAMES, "list_datebooks": "getPracticeInfo", "list_doctors": "getPracticeInfo"}
+CHARM_WORDS = {
+    **CHARM_NAMES,
+    "list_datebooks": "getPracticeInfo",
+    "list_doctors": "getPracticeInfo",
+    "list_appointments": "manageAppointments",  # its action list
+}
 
 
 def _charm() -> tuple[Binding, ...]:
@@ -171,9 +182,19 @@ def _charm() -> tuple[Binding, ...]:
 FEATURES = (setup, bookings, clients, series)
 
 
+# Coordinalo's tools for the jobs Frontdesk's messages name (report_organization_summary lists the
+# locations with their ids: the seed has no location list).
+COORDINALO_WORDS = {
+    "list_doctors": "admin_list_providers",
+    "list_services": "service_list",
+    "list_datebooks": "report_organization_summary",
+    "find_patients": "client_list",
+}
+
+
 def _coordinalo() -> tuple[Binding, ...]:
     """The Coordinalo / Servicialo seed (002): its names, camelCase parameters, confirm: true."""
-    return tuple(b for feature in FEATURES for b in feature.COORDINALO)
+    return _worded(tuple(b for feature in FEATURES for b in feature.COORDINALO), COORDINALO_WORDS)
 
 
 def _medcor() -> tuple[Binding, ...]:
@@ -217,7 +238,8 @@ def install(
     server.add_tools(
         [build_tool(b, app, who) for b in bound],
         {b.tool_name: b.operation.style for b in bound},
-        {b.tool_name: b.words for b in bound},
+        {b.tool_name: b.error_words for b in bound},
+        {b.tool_name: b.arguments for b in bound},
     )
     scopes = {b.tool_name: b.operation.scopes for b in bound}
     middleware.append(ToolGuard(default, scopes))

@@ -34,8 +34,8 @@ WORDS = {
     "time_of_day": "timeOfDay",
     "find_patients": "client_list",
     "list_services": "service_list",
-    "list_doctors": "provider_list",
-    "list_datebooks": "provider_list",
+    "list_doctors": "admin_list_providers",
+    "list_datebooks": "report_organization_summary",  # it lists the locations with their ids
     "create_appointment": "booking_create",
 }
 

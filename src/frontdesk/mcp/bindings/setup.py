@@ -45,6 +45,8 @@ MEDCOR_WORDS = {
     "availability_get_provider_schedule": "list_appointment_slots",
 }
 NO_TENANT = frozenset({"tenant_id"})
+# The services' messages point to the seed's tools ("call admin_list_providers"): /mcp's jobs for them.
+FRONTDESK_WORDS = {"admin_list_providers": "manage_providers", "service_list": "manage_services"}
 
 FRONTDESK: tuple[Binding, ...] = (
     Binding(ops.MANAGE_LOCATIONS),

@@ -75,7 +75,7 @@ class SeriesService:
         async def body(s: AsyncSession, now: datetime) -> SeriesOut:
             notes = validation.notes(req.notes)
             provider = await resolve_provider(
-                s, p.practice_id, provider_id=req.provider_id, field="provider_id"
+                s, p.practice_id, provider_id=req.provider_id, field="doctor_id"
             )
             book = await self._datebook(s, p.practice_id, req.datebook_id, provider)
             tz = ZoneInfo(book.timezone)

@@ -225,10 +225,16 @@ class CatalogueService:
         return await self.uc.write(p, "service.create", "service", None, body, ServiceOut, idem)
 
     async def update(
-        self, p: Principal, service_id: int, f: ServiceFields, idem: Idempotency | None = None
+        self,
+        p: Principal,
+        service_id: int,
+        f: ServiceFields,
+        idem: Idempotency | None = None,
+        *,
+        field: str = "service_id",  # the caller's name for the id (MedCor's treatment_id)
     ) -> ServiceOut:
         async def body(s: AsyncSession, now: datetime) -> ServiceOut:
-            row = await get_service(s, p.practice_id, service_id)
+            row = await get_service(s, p.practice_id, service_id, field)
             before = (row.price_cents, row.currency)
             if f.name is not None:
                 other = await repo.service_by_name(s, p.practice_id, f.name.strip())

@@ -43,7 +43,7 @@ FIELDS = {
 def check_tenant(call: Call[Input], tenant_id: int | None) -> None:
     """Only the caller's own practice exists here."""
     if tenant_id is not None and tenant_id != call.p.practice_id:
-        raise NotFound(f"no tenant with id {tenant_id}; call list_tenants", field="tenant_id")
+        raise NotFound(f"no tenant with id {tenant_id}; leave tenant_id out for your own", field="tenant_id")
 
 
 Status = Literal[

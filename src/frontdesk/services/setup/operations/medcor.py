@@ -97,7 +97,7 @@ class UpdateTreatmentIn(Input):
 async def _update_treatment(call: Call[UpdateTreatmentIn]) -> Result:
     a = call.args
     f = ServiceFields(name=a.name, description=a.description, price_cents=_cents(a.cost))
-    row: ServiceOut = await call.app.setup.catalogue.update(call.p, a.treatment_id, f)
+    row: ServiceOut = await call.app.setup.catalogue.update(call.p, a.treatment_id, f, field="treatment_id")
     return Result(row, f"Updated treatment {row.id}: {row.name}, {row.price_cents / 100:.2f} {row.currency}")
 
 
