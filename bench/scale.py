@@ -87,15 +87,38 @@ def _dollar(sql: str) -> str:
 
 
 async def explain(url: str, sql: str, params: Any) -> str:
+    """The plan for these parameters, then the generic plan: asyncpg prepares every statement, and
+    from the sixth run PostgreSQL may keep one plan for any parameters (it did for the stats query,
+    and that plan, not the first, was what scaled with the number of practices)."""
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
         q = "EXPLAIN (ANALYZE, BUFFERS) " + _dollar(sql)
         args = list(params) if isinstance(params, list | tuple) else []
         await conn.fetch(q, *args)  # warm, as the timed calls are
         rows = await conn.fetch(q, *args)
-        return "\n".join(r[0] for r in rows)
+        out = "\n".join(r[0] for r in rows)
+        try:
+            await conn.execute("SET plan_cache_mode = force_generic_plan")
+            await conn.execute("PREPARE generic AS " + _dollar(sql))
+            lits = ", ".join(_literal(a) for a in args)
+            rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE generic({lits})")
+            out += "\n\n-- generic plan (plan_cache_mode = force_generic_plan):\n"
+            out += "\n".join(r[0] for r in rows)
+        except asyncpg.PostgresError as e:
+            out += f"\n\n-- generic plan not captured: {e}"
+        return out
     finally:
         await conn.close()
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 async def sizes(url: str) -> dict[str, Any]:

@@ -229,6 +229,15 @@ async def session_stats(
     a = Appointment
     key = a.provider_id if by == "provider" else a.service_id
     delivered = a.status.in_(_DELIVERED)
+    # The practice's services first (a handful of rows), as with_names does: joined to the services
+    # table itself, the generic plan of this prepared statement (which expects one appointment)
+    # scanned every practice's services once per appointment: 16 ms of 2,000 rows among 50 practices.
+    prices = (
+        select(Service.id, Service.price_cents, Service.currency)
+        .where(Service.practice_id == practice_id)
+        .cte("services_of_practice")
+        .prefix_with("MATERIALIZED")
+    )
     q = (
         select(
             key.label("key"),
@@ -239,10 +248,10 @@ async def session_stats(
             func.sum(case((a.status.in_(_ACTIVE), _minutes(s, a.starts_at, a.ends_at)), else_=0)).label(
                 "busy_minutes"
             ),
-            func.sum(case((delivered, func.coalesce(Service.price_cents, 0)), else_=0)).label("revenue"),
-            func.max(Service.currency).label("currency"),
+            func.sum(case((delivered, func.coalesce(prices.c.price_cents, 0)), else_=0)).label("revenue"),
+            func.max(prices.c.currency).label("currency"),
         )
-        .outerjoin(Service, and_(Service.practice_id == a.practice_id, Service.id == a.service_id))
+        .outerjoin(prices, prices.c.id == a.service_id)
         .where(
             a.practice_id == practice_id,
             a.starts_at >= start,
