@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, DELIVERED, AppointmentStatus, NoShowBy
 from frontdesk.storage.models import Appointment, AppointmentTransition, Service, TitularProvider
@@ -101,12 +100,8 @@ async def page(
     limit: int,
 ) -> Sequence[Named]:
     """Appointments ordered by (starts_at, id), those after the cursor: rows inserted meanwhile
-    before the cursor are not repeated, and none after it is skipped.
-
-    The page's ids are picked first from the appointments alone (ix_appointments_start walks them
-    in order and stops at `limit`), then named: joined to the names straight away, the planners
-    sorted every row after the cursor on each page."""
-    a = aliased(Appointment)
+    before the cursor are not repeated, and none after it is skipped."""
+    a = Appointment
     where: list[Any] = []
     if f.provider_id is not None:
         where.append(a.provider_id == f.provider_id)
@@ -124,14 +119,9 @@ async def page(
         where.append(a.starts_at < f.end)
     if after is not None:
         at, last_id = after
-        # (starts_at, id) > (at, last_id), spelt so the index range starts at the cursor.
-        where += [a.starts_at >= at, or_(a.starts_at > at, a.id > last_id)]
-    newest = f.newest_first
-    order = (a.starts_at.desc(), a.id.desc()) if newest else (a.starts_at, a.id)
-    ids = select(a.id).where(a.practice_id == practice_id, *where).order_by(*order).limit(limit)
-    b = Appointment
-    named_order = (b.starts_at.desc(), b.id.desc()) if newest else (b.starts_at, b.id)
-    q = with_names(practice_id, b.id.in_(ids.scalar_subquery())).order_by(*named_order)
+        where.append(or_(a.starts_at > at, and_(a.starts_at == at, a.id > last_id)))
+    order = (a.starts_at.desc(), a.id.desc()) if f.newest_first else (a.starts_at, a.id)
+    q = with_names(practice_id, *where).order_by(*order).limit(limit)
     rows: Sequence[Named] = (await s.execute(q)).all()
     return rows
 
