@@ -178,8 +178,10 @@ def _layout(rnd: random.Random, weights: list[int], count: int, lo: int, hi: int
     return out
 
 
-async def build(url: str, *, patients: int = PATIENTS, anchor: date | None = None) -> BenchPractice:
-    """Migrate `url` and make sure the bench practice is there; describe it either way."""
+async def build(
+    url: str, *, patients: int = PATIENTS, anchor: date | None = None, days: int = DAYS
+) -> BenchPractice:
+    """Migrate `url` and make sure the bench practice is there (`days` of bookings); describe it."""
     await upgrade(url)
     db = Database(url)
     try:
@@ -188,7 +190,7 @@ async def build(url: str, *, patients: int = PATIENTS, anchor: date | None = Non
                 await s.execute(select(m.Practice).where(m.Practice.slug == SLUG))
             ).scalar_one_or_none()
             if existing is None:
-                await _insert(s, anchor or datetime.now(UTC).date(), patients)
+                await _insert(s, anchor or datetime.now(UTC).date(), patients, days)
         if existing is None and not db.is_sqlite:
             # A database in service has planner statistics (autovacuum keeps them); one loaded a moment
             # ago has none, and PostgreSQL then plans the day-list join as if every table held one row
@@ -203,7 +205,7 @@ async def build(url: str, *, patients: int = PATIENTS, anchor: date | None = Non
         await db.dispose()
 
 
-async def _insert(s: AsyncSession, anchor: date, patients: int) -> None:
+async def _insert(s: AsyncSession, anchor: date, patients: int, days: int) -> None:
     rnd = random.Random(SEED)
     now = datetime.now(UTC)
     # The name records the first booked date, so describe() finds it even when that is a weekend.
@@ -272,7 +274,13 @@ async def _insert(s: AsyncSession, anchor: date, patients: int) -> None:
                 created_at=now,
             )
         )
-    s.add_all([*hours, *people])
+    # Every provider delivers every service: a service with no assigned provider cannot be booked.
+    delivers = [
+        m.ServiceProvider(practice_id=pid, service_id=sv.id, provider_id=pr.id)
+        for sv in services
+        for pr in providers
+    ]
+    s.add_all([*hours, *people, *delivers])
     await s.flush()
     live = [AppointmentStatus.SCHEDULED.value, AppointmentStatus.CONFIRMED.value]
     s.add_all(
@@ -293,7 +301,7 @@ async def _insert(s: AsyncSession, anchor: date, patients: int) -> None:
                 created_at=now,
                 updated_at=now,
             )
-            for p in plan(anchor)
+            for p in plan(anchor, days=days)
         ]
     )
     await s.flush()
@@ -379,8 +387,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("url", help="SQLAlchemy URL, e.g. sqlite+aiosqlite:////tmp/bench.db")
     ap.add_argument("--patients", type=int, default=PATIENTS)
+    ap.add_argument("--days", type=int, default=DAYS, help="dates with bookings from today")
     args = ap.parse_args()
-    info = asyncio.run(build(args.url, patients=args.patients))
+    info = asyncio.run(build(args.url, patients=args.patients, days=args.days))
     print(
         f"practice {SLUG!r} (id {info.practice_id}): {len(info.provider_ids)} providers, "
         f"{info.patients} patients, {info.appointments} appointments from {info.anchor}"

@@ -47,6 +47,8 @@ from common import (
     text_table,
 )
 
+import bookings  # bench/bookings.py (ruff sorts it as first party, after tests/bookings)
+
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 GROUPS = ["data", "engine (no database)", slots.GROUP, http_calls.GROUP]
 
@@ -224,6 +226,16 @@ async def run_issue4(args: argparse.Namespace, quick: bool) -> tuple[list[Sectio
         log("== scale: 1M appointments in 50 practices vs one")
         n = args.appointments or (100_000 if quick else 1_000_000)
         add(await scale.run(admin=pg, appointments=n, reps=10 if quick else 30, warmup=2 if quick else 5))
+    if args.bookings:
+        log("== bookings: booking_list pages, availability_get_slots by service (issue 12)")
+        for db_pg in (None, pg):
+            rows, _ = await bookings.run(
+                pg=db_pg, passes=2 if quick else 5, reps=5 if quick else 50, warmup=1 if quick else 5
+            )
+            sec = bookings.section(rows)
+            if db_pg:
+                sec.key, sec.title = sec.key + "_pg", sec.title + " (PostgreSQL)"
+            add((sec, []))
     if args.workers:
         log("== workers: serve --workers 2 vs 1")
         add(await workers.run(admin=pg, cfg=cfg, pin=args.pin_wrk))
@@ -254,6 +266,9 @@ def main() -> None:
     )
     ap.add_argument("--workers", action="store_true", help="serve --workers 2 vs 1 (PostgreSQL)")
     ap.add_argument("--startup", action="store_true", help="stdio start-up time and memory under load")
+    ap.add_argument(
+        "--bookings", action="store_true", help="issue 12: booking_list pages, slots by service (SQLite, PG)"
+    )
     ap.add_argument("--only", action="store_true", help="skip the latency table; run just the parts asked")
     ap.add_argument("--wrk-duration", type=float, help="seconds per wrk run (default 10, quick 3)")
     ap.add_argument("--wrk-threads", type=int, default=2)
@@ -264,7 +279,7 @@ def main() -> None:
     ap.add_argument("--memory-calls", type=int, help="memory part: tool calls (default 100k, quick 10k)")
     args = ap.parse_args()
     if args.all:
-        args.wrk = args.engine_scale = args.scale = args.workers = args.startup = True
+        args.wrk = args.engine_scale = args.scale = args.workers = args.startup = args.bookings = True
         args.pg = args.pg or PG_ADMIN
     args.pin_wrk = args.pin_wrk or None
     reps = args.reps or (5 if args.quick else 50)
@@ -275,7 +290,7 @@ def main() -> None:
         if not args.no_http
         else "no HTTP"
     )
-    issue4 = args.wrk or args.engine_scale or args.scale or args.workers or args.startup
+    issue4 = args.wrk or args.engine_scale or args.scale or args.workers or args.startup or args.bookings
     if issue4:
         settings += (
             f"; wrk -t{args.wrk_threads} -c{args.wrk_connections} "

@@ -9,10 +9,13 @@ the same ids). Then, in this process, through the services (as the MCP tools cal
 Principal of that practice and a fixed clock, alternating between the two databases call by call:
 
 * list_appointments' service: `app.appointments.in_range` for one working day of the datebook;
-* find_available_slots' service: `app.availability.find` for a week from that day, limit 50.
+* find_available_slots' service: `app.availability.find` for a week from that day, limit 50;
+* provider_get_stats' service: `app.bookings.stats` by provider for one provider over 365 days
+  around today (every one of its ~2,000 bookings; the working minutes of the year are computed too).
 
-The ratio big/small of the p50s is the figure (target: within 1.2x). The SQL of the two hot
-appointment queries (the range query of in_range, the busy query of the slot search) is captured
+The ratio big/small of the p50s is the figure (target: within 1.2x). The SQL of the three hot
+appointment queries (the range query of in_range, the busy query of the slot search, the stats
+aggregate) is captured
 from the engine as the services run it, and EXPLAIN (ANALYZE, BUFFERS) of each, on both databases,
 goes into the results.
 """
@@ -40,6 +43,7 @@ from frontdesk.storage.db import Database
 
 TARGET = 1.2
 SLOT_LIMIT = 50
+STATS_CALL = "provider_get_stats (stats, 1 provider, 365 days)"
 
 
 def _next_working_day(d: date) -> date:
@@ -83,15 +87,38 @@ def _dollar(sql: str) -> str:
 
 
 async def explain(url: str, sql: str, params: Any) -> str:
+    """The plan for these parameters, then the generic plan: asyncpg prepares every statement, and
+    from the sixth run PostgreSQL may keep one plan for any parameters (it did for the stats query,
+    and that plan, not the first, was what scaled with the number of practices)."""
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
         q = "EXPLAIN (ANALYZE, BUFFERS) " + _dollar(sql)
         args = list(params) if isinstance(params, list | tuple) else []
         await conn.fetch(q, *args)  # warm, as the timed calls are
         rows = await conn.fetch(q, *args)
-        return "\n".join(r[0] for r in rows)
+        out = "\n".join(r[0] for r in rows)
+        try:
+            await conn.execute("SET plan_cache_mode = force_generic_plan")
+            await conn.execute("PREPARE generic AS " + _dollar(sql))
+            lits = ", ".join(_literal(a) for a in args)
+            rows = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE generic({lits})")
+            out += "\n\n-- generic plan (plan_cache_mode = force_generic_plan):\n"
+            out += "\n".join(r[0] for r in rows)
+        except asyncpg.PostgresError as e:
+            out += f"\n\n-- generic plan not captured: {e}"
+        return out
     finally:
         await conn.close()
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 async def sizes(url: str) -> dict[str, Any]:
@@ -117,6 +144,9 @@ async def compare(
     day = _next_working_day(plan.today)
     p = Principal(scale_data.practice_id(k), "bench")
     book = scale_data.datebook_id(k)
+    prov = scale_data.provider_ids(k, plan)[0]
+    # 365 days around today: every booking of the provider (the plan spans ~8 months centred on today).
+    year = (plan.today - timedelta(days=182), plan.today + timedelta(days=183))
     apps = {
         name: Frontdesk(Database(db.url), clock=lambda: now, settings=Settings())
         for name, db in (("big", big), ("small", small))
@@ -141,7 +171,17 @@ async def compare(
             )
             return len(found)
 
-        return {"list_appointments (in_range, 1 day)": listing, "find_available_slots (find, 7 days)": slots}
+        async def stats() -> int:
+            rows = await app.bookings.stats(
+                p, by="provider", start=year[0].isoformat(), end=year[1].isoformat(), provider_id=prov
+            )
+            return rows[0].sessions if rows else 0
+
+        return {
+            "list_appointments (in_range, 1 day)": listing,
+            "find_available_slots (find, 7 days)": slots,
+            STATS_CALL: stats,
+        }
 
     fns = {name: calls(app) for name, app in apps.items()}
     times: dict[str, dict[str, list[float]]] = {c: {"big": [], "small": []} for c in fns["big"]}
@@ -176,6 +216,7 @@ async def compare(
             "busy query (repositories.appointments.busy_for)",
             "SELECT appointments.provider_id, appointments.service_id",
         ),
+        ("stats query (repositories.bookings.session_stats)", "count(*) AS sessions"),
     ):
         got = captured["big"].pick(needle)
         if got is None:

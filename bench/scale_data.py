@@ -157,6 +157,9 @@ def _directory(k: int, plan: Plan, now: datetime) -> dict[str, list[tuple[Any, .
                     )
                 )
     rows["working_hours"] = hours
+    # Every provider delivers every service (slot searches and bookings by service need the pairs).
+    pairs = [(sv, prov) for sv in service_ids(k) for prov in provider_ids(k, plan)]
+    rows["service_providers"] = [(_rid(k, n + 1), pid, sv, prov) for n, (sv, prov) in enumerate(pairs)]
     people = []
     for i, pat in enumerate(patient_ids(k, plan)):
         first, last = rnd.choice(data.FIRST), rnd.choice(data.LAST)
@@ -203,6 +206,7 @@ COLUMNS = {
         "start_time",
         "end_time",
     ],
+    "service_providers": ["id", "practice_id", "service_id", "provider_id"],
     "patients": [
         "id",
         "practice_id",
@@ -305,7 +309,15 @@ async def fill(url: str, plan: Plan, *, only: list[int] | None = None) -> dict[s
         for k in practices:
             for table, rows in _directory(k, plan, now).items():
                 tables[table].extend(rows)
-        for table in ("practices", "datebooks", "services", "providers", "working_hours", "patients"):
+        for table in (
+            "practices",
+            "datebooks",
+            "services",
+            "providers",
+            "working_hours",
+            "service_providers",
+            "patients",
+        ):
             await conn.copy_records_to_table(table, records=tables[table], columns=COLUMNS[table])
             counts[table] = len(tables[table])
         timings["directory_s"] = time.perf_counter() - t1

@@ -589,3 +589,8 @@ class PracticeClosure(_Tenant, Base):
         _fk("datebook_id", "datebooks"),
         Index("ix_practice_closures_day", "practice_id", "day"),
     )
+
+
+# --- Benchmarks of issue 12 (migration 0012): booking_list's keyset pages over every booking ------
+
+Index("ix_appointments_start", Appointment.practice_id, Appointment.starts_at, Appointment.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -219,9 +219,25 @@ async def session_stats(
     a = Appointment
     key = a.provider_id if by == "provider" else a.service_id
     delivered = a.status.in_(_DELIVERED)
-    q = (
+    where = [
+        a.practice_id == practice_id,
+        a.starts_at >= start,
+        a.starts_at < end,
+        a.starts_at > start - LONGEST,
+        a.status != AppointmentStatus.ENTERED_IN_ERROR.value,
+    ]
+    if provider_id is not None:
+        where.append(a.provider_id == provider_id)
+    if service_id is not None:
+        where.append(a.service_id == service_id)
+    # Counted per (key, service) over the appointments alone, then priced: the join to the services
+    # meets a handful of rows, not every appointment. Joined per appointment to the services table,
+    # the generic plan of this prepared statement (expecting one appointment) scanned every
+    # practice's services once per appointment: 16 ms for 2,000 rows among 50 practices.
+    per = (
         select(
             key.label("key"),
+            a.service_id.label("service_id"),
             func.count().label("sessions"),
             func.sum(case((delivered, 1), else_=0)).label("delivered"),
             func.sum(case((a.status == AppointmentStatus.NO_SHOW.value, 1), else_=0)).label("no_shows"),
@@ -229,23 +245,30 @@ async def session_stats(
             func.sum(case((a.status.in_(_ACTIVE), _minutes(s, a.starts_at, a.ends_at)), else_=0)).label(
                 "busy_minutes"
             ),
-            func.sum(case((delivered, func.coalesce(Service.price_cents, 0)), else_=0)).label("revenue"),
-            func.max(Service.currency).label("currency"),
         )
-        .outerjoin(Service, and_(Service.practice_id == a.practice_id, Service.id == a.service_id))
-        .where(
-            a.practice_id == practice_id,
-            a.starts_at >= start,
-            a.starts_at < end,
-            a.starts_at > start - LONGEST,
-            a.status != AppointmentStatus.ENTERED_IN_ERROR.value,
-        )
-        .group_by(key)
-        .order_by(key)
+        .where(*where)
+        .group_by(key, a.service_id)
+        .subquery("per_service")
     )
-    if provider_id is not None:
-        q = q.where(a.provider_id == provider_id)
-    if service_id is not None:
-        q = q.where(a.service_id == service_id)
-    rows: Sequence[Row[Any]] = (await s.execute(q)).all()
-    return rows
+    prices = (
+        select(Service.id, Service.price_cents, Service.currency)
+        .where(Service.practice_id == practice_id)
+        .cte("services_of_practice")
+        .prefix_with("MATERIALIZED")
+    )
+    q = (
+        select(
+            per.c.key,
+            func.sum(per.c.sessions).label("sessions"),
+            func.sum(per.c.delivered).label("delivered"),
+            func.sum(per.c.no_shows).label("no_shows"),
+            func.sum(per.c.cancelled).label("cancelled"),
+            func.sum(per.c.busy_minutes).label("busy_minutes"),
+            func.sum(per.c.delivered * func.coalesce(prices.c.price_cents, 0)).label("revenue"),
+            func.max(prices.c.currency).label("currency"),
+        )
+        .outerjoin(prices, prices.c.id == per.c.service_id)
+        .group_by(per.c.key)
+        .order_by(per.c.key)
+    )
+    return cast("Sequence[Row[Any]]", (await s.execute(q)).all())
