@@ -19,6 +19,7 @@ from frontdesk.domain.scheduling.status import FINAL_STATUSES, AppointmentStatus
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.admin.settings import values as settings_values
+from frontdesk.services.booking import policy as booking_policy
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_provider
@@ -201,7 +202,8 @@ class BookingService:
 
         async def body(s: AsyncSession, now: datetime) -> BookingInfo:
             row = await self._row(s, p.practice_id, appointment_id)
-            policy = await settings_values(s, p.practice_id)
+            # A booking made through an agenda is cancelled under that agenda's policy.
+            policy = await booking_policy.for_booking(s, p.practice_id, row.id)
             await lifecycle.move(s, p, now, row, S.CANCELLED, reason=reason, policy=policy)
             await s.flush()
             await slot_freed(s, p, row.provider_id, row.datebook_id, row.starts_at, row.ends_at, now)
