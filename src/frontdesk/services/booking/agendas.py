@@ -181,7 +181,7 @@ class AgendaService:
                 if AppointmentStatus(appt.status) in (AppointmentStatus.IN_PROGRESS,):
                     continue  # a session under way is not cancelled by a configuration change
                 await lifecycle.move(s, p, now, appt, AppointmentStatus.CANCELLED, reason="agenda deleted")
-                await repo.retire_tokens(s, p.practice_id, appt.id, now)
+                await repo.retire_tokens(s, p.practice_id, appt.id, now, purpose="confirm")
                 cancelled.append(appt.id)
             unlinked = await repo.unlink_services(s, p.practice_id, row.id)
             await repo.detach_bookings(s, p.practice_id, row.id)

@@ -76,11 +76,13 @@ async def provider_for(
 ) -> int | None:
     """The provider a request books with: the agenda's own, the one asked for where the agenda lets
     the person choose, else None (assigned by the strategy)."""
+    if provider_id is not None and hides_providers(ag):
+        raise Invalid("this agenda assigns the provider itself; leave providerId out", field="providerId")
     if ag is not None and ag.provider_id:
+        if provider_id not in (None, ag.provider_id):
+            raise NotFound("no provider with this id takes bookings through this agenda", field="providerId")
         return ag.provider_id
     if provider_id is not None:
-        if hides_providers(ag):
-            raise Invalid("this agenda assigns the provider itself; leave providerId out", field="providerId")
         if provider_id not in await setup_repo.providers_of(s, practice_id, svc.id):
             raise NotFound("no provider with this id delivers this service here", field="providerId")
         return provider_id

@@ -290,6 +290,7 @@ class PublicBookingService:
         d: _Decided,
         *,
         previous: m.Appointment | None = None,
+        action: str = "public.booking.create",
     ) -> PublicCreated:
         svc = await cat.service(s, p.practice_id, ag, req.service_id)
         provider_id = await cat.provider_for(s, p.practice_id, ag, svc, req.provider_id)
@@ -346,7 +347,9 @@ class PublicBookingService:
         if previous is not None:
             row.rescheduled_from_id, previous.rescheduled_to_id = previous.id, row.id
         detail = f"channel={req.channel} agent={req.agent_assisted}"
-        await self._accepted(s, p, now, "public.booking.create", row.id, detail)
+        if previous is not None:
+            detail += f" from={previous.id}"
+        await self._accepted(s, p, now, action, row.id, detail)
         return PublicCreated(await cat.view(s, row, pub, ag), confirm, booking, until)
 
     async def confirm(self, ctx: PublicContext, org_slug: str, confirmation_token: str) -> PublicBookingView:
@@ -406,7 +409,9 @@ class PublicBookingService:
                 human_intent=True,
                 provider_id=None if cat.hides_providers(ag) else row.provider_id,
             )
-            return await self._book(s, now, p, ag, req, req.identity, d, previous=row)
+            return await self._book(
+                s, now, p, ag, req, req.identity, d, previous=row, action="public.booking.reschedule"
+            )
 
         return await self._run(ctx, org_slug, "public.booking.reschedule", body)
 

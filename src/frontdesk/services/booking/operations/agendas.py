@@ -101,8 +101,8 @@ class Settings(Input):
 
 
 def changes_of(args: Settings) -> dict[str, Any]:
-    given = args.model_fields_set
-    return {col: getattr(args, arg) for arg, col in FIELD_MAP.items() if arg in given}
+    """The fields given (an omitted one arrives as null: it changes nothing)."""
+    return {col: v for arg, col in FIELD_MAP.items() if (v := getattr(args, arg)) is not None}
 
 
 class AgendaOut(BaseModel):
@@ -257,8 +257,7 @@ async def _update(call: Call[UpdateIn]) -> Result:
 AGENDAS_UPDATE = Operation(
     name="agendas_update",
     title="Update Agenda",
-    description="Update an agenda: partial, only the fields given change (null clears a policy "
-    "override, so the practice's applies again). When a provider is assigned, their services are "
+    description="Update an agenda: partial, only the fields given change. When a provider is assigned, their services are "
     "linked to the agenda. Making an agenda the default unmarks the previous one. Requires the admin "
     "scope.",
     scopes=(access.ADMIN,),
