@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access
@@ -283,10 +282,9 @@ class AgendaService:
 
     @staticmethod
     async def _save(s: AsyncSession) -> None:
-        try:
-            await s.flush()
-        except IntegrityError:
-            raise Conflict("an agenda with this slug exists already", field="slug") from None
+        # A concurrent agenda with the same slug fails here (uq_agendas_slug): the database layer
+        # turns that into a Conflict.
+        await s.flush()
 
 
 # Fields a partial update may set back to null (the practice's own policy applies again).

@@ -466,7 +466,7 @@ class PublicBookingService:
         if row.status == S.PENDING_CONFIRMATION.value and row.hold_expires_at and row.hold_expires_at <= now:
             # Lapsed: released now (as the next booking of this provider would), then read again.
             await appt_repo.expire_holds(s, p.practice_id, row.provider_id, now)
-            await s.refresh(row)
+            await repo.reload(s, row)
         ag = await repo.get(s, p.practice_id, pub.agenda_id) if pub.agenda_id is not None else None
         return row, pub, ag
 

@@ -200,3 +200,8 @@ async def practices_with_lapsed(s: AsyncSession, now: datetime) -> list[int]:
         .distinct()
     )
     return [int(x) for x in (await s.execute(q)).scalars().all()]
+
+
+async def reload(s: AsyncSession, row: Appointment) -> None:
+    """Read the row again (a bulk update without session sync changed it underneath)."""
+    await s.refresh(row)

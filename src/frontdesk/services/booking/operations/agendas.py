@@ -257,9 +257,9 @@ async def _update(call: Call[UpdateIn]) -> Result:
 AGENDAS_UPDATE = Operation(
     name="agendas_update",
     title="Update Agenda",
-    description="Update an agenda: partial, only the fields given change. When a provider is assigned, their services are "
-    "linked to the agenda. Making an agenda the default unmarks the previous one. Requires the admin "
-    "scope.",
+    description="Update an agenda: partial, only the fields given change. When a provider is "
+    "assigned, their services are linked to the agenda. Making an agenda the default unmarks the "
+    "previous one. Requires the admin scope.",
     scopes=(access.ADMIN,),
     hints=UPDATE,
     input=UpdateIn,
