@@ -230,6 +230,62 @@ ERROR_CASES |= {
     ],
     "get_treatment_stats": [Case({"tenant_id": MISSING}, f"no tenant with id {MISSING}", "other tenant")],
 }
+# Issue 13, agendas and the public booking surface (mcp/bindings/agendas.py, public.py).
+NO_AGENDA = f"no agenda with id {MISSING}"
+NO_TOKEN = "no booking matches this token"
+NO_PRACTICE = "no practice with this orgSlug"
+INTENT = "authorization.humanIntentConfirmed must be true"
+
+
+def _public_booking(**kw: Any) -> dict[str, Any]:
+    return {
+        "orgSlug": "demo",
+        "serviceId": 1,
+        "scheduledAt": OFF_HOURS,
+        "requester": {"fullName": "Probe Person", "email": "probe@example.org"},
+        "authorization": {"humanIntentConfirmed": False},
+        **kw,
+    }
+
+
+ERROR_CASES |= {
+    "agendas_list": [UNKNOWN_ARGUMENT],
+    "agendas_create": [Case({"slug": "Not A Slug!", "title": "X"}, "slug must be 1 to 63", "bad slug")],
+    "agendas_get": [Case({"agendaId": MISSING}, NO_AGENDA, "missing")],
+    "agendas_update": [Case({"agendaId": MISSING, "title": "X"}, NO_AGENDA, "missing")],
+    "agendas_delete": [Case({"agendaId": MISSING, "confirm": True}, NO_AGENDA, "missing")],
+    "admin_toggle_discoverable": [Case({"discoverable": True, "agendaId": MISSING}, NO_AGENDA, "missing")],
+    "scheduling_cancel": [Case({"sessionId": MISSING, "confirm": True}, NO_APPOINTMENT, "missing")],
+    "scheduling_reschedule": [
+        Case({"sessionId": MISSING, "scheduledAt": OFF_HOURS, "confirm": True}, NO_APPOINTMENT, "missing")
+    ],
+    "public_service_list": [Case({"orgSlug": "no-such-practice"}, NO_PRACTICE, "unknown practice")],
+    "public_availability_get_slots": [Case({"orgSlug": "no-such-practice"}, NO_PRACTICE, "unknown practice")],
+    "public_booking_create": [
+        Case(
+            _public_booking(submission={"channel": "web", "agentAssisted": True}),
+            INTENT,
+            "no human intent",
+        )
+    ],
+    "public_booking_confirm": [
+        Case({"orgSlug": "demo", "confirmationToken": "pbc_guess"}, NO_TOKEN, "wrong token")
+    ],
+    "public_booking_get": [Case({"orgSlug": "demo", "bookingToken": "pbk_guess"}, NO_TOKEN, "wrong token")],
+    "public_booking_cancel": [
+        Case({"orgSlug": "demo", "bookingToken": "pbk_guess"}, NO_TOKEN, "wrong token")
+    ],
+    "public_booking_reschedule": [
+        Case(
+            {"orgSlug": "demo", "bookingToken": "pbk_guess", "scheduledAt": OFF_HOURS},
+            NO_TOKEN,
+            "wrong token",
+        )
+    ],
+    "scheduling_book": [Case(_public_booking(), INTENT, "no human intent")],
+    "scheduling_confirm": [Case({"orgSlug": "demo", "credential": "pbc_guess"}, NO_TOKEN, "wrong token")],
+}
+
 SURFACE_CASES["medcor"] = {
     "list_appointments": [Case({"tenant_id": MISSING}, f"no tenant with id {MISSING}", "other tenant")],
     "create_appointment": [
@@ -402,17 +458,15 @@ def _node_env(**extra: str) -> dict[str, str]:
 def test_ts_client_sees_every_error_over_http(
     node: str, http_server: Server, path: str, surface: str
 ) -> None:
-    run = run_probe(
-        node,
-        surface,
-        ["--http", f"{http_server.base_url}{path}"],
-        _node_env(MCP_BEARER_TOKEN=http_server.key),
-    )
+    # The public booking surface takes no token: probed without one (and so proving it needs none).
+    token = {} if SERVED[surface].anonymous else {"MCP_BEARER_TOKEN": http_server.key}
+    run = run_probe(node, surface, ["--http", f"{http_server.base_url}{path}"], _node_env(**token))
     assert str(run.header["server"]).startswith("frontdesk"), run.header  # a surface may add a suffix
     assert_messages_seen(run, surface, "HTTP")
 
 
-@pytest.mark.parametrize("surface", [s for _, s in SURFACES])
+# The public booking surface is served over HTTP only.
+@pytest.mark.parametrize("surface", [s for _, s in SURFACES if not SERVED[s].anonymous])
 def test_ts_client_sees_every_error_over_stdio(node: str, stdio_data_dir: Path, surface: str) -> None:
     command = [FRONTDESK, "stdio", "--practice", "demo"]
     if surface != DEFAULT_SURFACE:
