@@ -82,7 +82,12 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        chores = [asyncio.create_task(app.audit.sealer()), asyncio.create_task(app.oauth.purger())]
+        chores = [
+            asyncio.create_task(app.audit.sealer()),
+            asyncio.create_task(app.oauth.purger()),
+            # Unconfirmed public bookings past their 30 minutes are released (lazily too, on booking).
+            asyncio.create_task(app.public_booking.sweeper()),
+        ]
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for manager in managers:

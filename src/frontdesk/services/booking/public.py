@@ -15,6 +15,8 @@ practice-scoped principal `public:<ip>` with the one scope public:book (no staff
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -31,9 +33,10 @@ from frontdesk.domain.settings import Values
 from frontdesk.services import audit
 from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.booking import catalogue as cat
-from frontdesk.services.booking import tokens
+from frontdesk.services.booking import lookup, tokens
 from frontdesk.services.booking.agendas import DEFAULTS
 from frontdesk.services.booking.limits import PublicLimiter
+from frontdesk.services.booking.lookup import NO_TOKEN, Decided
 from frontdesk.services.booking.policy import overlay
 from frontdesk.services.booking.views import (
     Identity,
@@ -55,12 +58,12 @@ from frontdesk.storage.repositories import agendas as repo
 from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import directory as dir_repo
 
+log = logging.getLogger(__name__)
 S = AppointmentStatus
 T = TypeVar("T")
 CONFIRM_MINUTES = 30
 CHANGEABLE = frozenset({S.PENDING_CONFIRMATION, S.SCHEDULED, S.CONFIRMED})
 SLOTS_MAX = 100
-NO_TOKEN = "no booking matches this token"  # wrong, expired, used: one answer, nothing to probe
 _IDENTITY = ("requester.fullName", "requester.email", "requester.phone")
 
 
@@ -74,13 +77,7 @@ def _decision(exc: FrontdeskError) -> str:
     return {"invalid": "invalid", "not_found": "not_found", "conflict": "conflict"}.get(exc.code, exc.code)
 
 
-class _Decided:
-    """The decision a body reached before refusing (a token's fate is not in its error message)."""
-
-    code: str | None = None
-
-
-Body = Callable[[AsyncSession, datetime, Principal, Values, _Decided], Awaitable[T]]
+Body = Callable[[AsyncSession, datetime, Principal, Values, Decided], Awaitable[T]]
 
 
 class PublicBookingService:
@@ -123,7 +120,7 @@ class PublicBookingService:
     async def _run(self, ctx: PublicContext, org_slug: str, action: str, body: Body[T]) -> T:
         p, v = await self._enter(ctx, org_slug, action)
         p.require(access.PUBLIC_BOOKING)
-        decided = _Decided()
+        decided = Decided()
         try:
             return await self.uc.run(lambda s, now: body(s, now, p, v, decided))
         except FrontdeskError as exc:
@@ -157,7 +154,7 @@ class PublicBookingService:
         self, ctx: PublicContext, org_slug: str, agenda_slug: str | None = None
     ) -> list[PublicService]:
         async def body(
-            s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided
+            s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> list[PublicService]:
             ag = await cat.agenda(s, p.practice_id, agenda_slug)
             rows = await cat.services(s, p.practice_id, ag)
@@ -187,7 +184,7 @@ class PublicBookingService:
         limit = max(1, min(limit, SLOTS_MAX))
 
         async def scope(
-            s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided
+            s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> tuple[Principal, m.Agenda | None, list[int], datetime]:
             ag = await cat.agenda(s, p.practice_id, agenda_slug)
             if service_id is not None:
@@ -241,9 +238,9 @@ class PublicBookingService:
 
     async def get(self, ctx: PublicContext, org_slug: str, booking_token: str) -> PublicBookingView:
         async def body(
-            s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided
+            s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> PublicBookingView:
-            row, pub, ag = await self._by_token(s, p, now, tokens.BOOKING, booking_token, d)
+            row, pub, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
             await self._accepted(s, p, now, "public.booking.get", row.id)
             return await cat.view(s, row, pub, ag)
 
@@ -256,7 +253,7 @@ class PublicBookingService:
     ) -> PublicCreated:
         """A pending_confirmation booking holding its slot for CONFIRM_MINUTES, and its tokens."""
 
-        async def body(s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided) -> PublicCreated:
+        async def body(s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided) -> PublicCreated:
             if not req.human_intent:
                 d.code = "no_human_intent"
                 raise Invalid(
@@ -287,7 +284,7 @@ class PublicBookingService:
         ag: m.Agenda | None,
         req: PublicRequest,
         who: Any,
-        d: _Decided,
+        d: Decided,
         *,
         previous: m.Appointment | None = None,
         action: str = "public.booking.create",
@@ -356,13 +353,13 @@ class PublicBookingService:
         """pending_confirmation -> scheduled, once, within CONFIRM_MINUTES."""
 
         async def body(
-            s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided
+            s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> PublicBookingView:
-            tok = await self._token(s, p, tokens.CONFIRM, confirmation_token, d)
+            tok = await lookup.token(s, p, tokens.CONFIRM, confirmation_token, d)
             if tok.expires_at is not None and tok.expires_at <= now:
                 d.code = "token_expired"
                 raise NotFound(NO_TOKEN, field="confirmationToken")
-            row, pub, ag = await self._booking(s, p, now, tok)
+            row, pub, ag = await lookup.booking(s, p, now, tok)
             if row.status != S.PENDING_CONFIRMATION.value:
                 d.code = "token_expired" if row.cancel_reason == "hold_expired" else "token_invalid"
                 raise NotFound(NO_TOKEN, field="confirmationToken")
@@ -380,9 +377,9 @@ class PublicBookingService:
         (a late cancel is refused or records its penalty)."""
 
         async def body(
-            s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided
+            s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> PublicBookingView:
-            row, pub, ag = await self._by_token(s, p, now, tokens.BOOKING, booking_token, d)
+            row, pub, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
             await self._cancel(s, p, now, row, v, ag, d, reason or "cancelled by the client")
             await self._accepted(s, p, now, "public.booking.cancel", row.id)
             return await cat.view(s, row, pub, ag)
@@ -395,8 +392,8 @@ class PublicBookingService:
         """The booking cancelled (under the policy) and a new pending_confirmation one at
         `starts_at` with new tokens; the two point at each other."""
 
-        async def body(s: AsyncSession, now: datetime, p: Principal, v: Values, d: _Decided) -> PublicCreated:
-            row, pub, ag = await self._by_token(s, p, now, tokens.BOOKING, booking_token, d)
+        async def body(s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided) -> PublicCreated:
+            row, pub, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
             await self._cancel(s, p, now, row, v, ag, d, "rescheduled")
             await s.flush()
             assert row.service_id is not None  # public bookings always name their service
@@ -423,7 +420,7 @@ class PublicBookingService:
         row: m.Appointment,
         v: Values,
         ag: m.Agenda | None,
-        d: _Decided,
+        d: Decided,
         reason: str,
     ) -> None:
         if S(row.status) not in CHANGEABLE:
@@ -443,38 +440,6 @@ class PublicBookingService:
         await s.flush()
         await slot_freed(s, p, row.provider_id, row.datebook_id, row.starts_at, row.ends_at, now)
 
-    # --- tokens --------------------------------------------------------------------------------
-
-    async def _token(
-        self, s: AsyncSession, p: Principal, purpose: str, token: str, d: _Decided
-    ) -> m.PublicToken:
-        field = "confirmationToken" if purpose == tokens.CONFIRM else "bookingToken"
-        row = None
-        if tokens.well_formed(token, purpose):
-            row = await repo.token(s, p.practice_id, purpose, tokens.digest(token))
-        if row is None or not tokens.same(row.token_hash, token) or row.used_at is not None:
-            d.code = "token_invalid"
-            raise NotFound(NO_TOKEN, field=field)
-        return row
-
-    async def _booking(
-        self, s: AsyncSession, p: Principal, now: datetime, tok: m.PublicToken
-    ) -> tuple[m.Appointment, m.PublicBooking, m.Agenda | None]:
-        row = await appt_repo.get(s, p.practice_id, tok.appointment_id, lock=True)
-        pub = await repo.public_booking(s, p.practice_id, tok.appointment_id)
-        assert row is not None and pub is not None  # written together with the token
-        if row.status == S.PENDING_CONFIRMATION.value and row.hold_expires_at and row.hold_expires_at <= now:
-            # Lapsed: released now (as the next booking of this provider would), then read again.
-            await appt_repo.expire_holds(s, p.practice_id, row.provider_id, now)
-            await repo.reload(s, row)
-        ag = await repo.get(s, p.practice_id, pub.agenda_id) if pub.agenda_id is not None else None
-        return row, pub, ag
-
-    async def _by_token(
-        self, s: AsyncSession, p: Principal, now: datetime, purpose: str, token: str, d: _Decided
-    ) -> tuple[m.Appointment, m.PublicBooking, m.Agenda | None]:
-        return await self._booking(s, p, now, await self._token(s, p, purpose, token, d))
-
     # --- the sweep -------------------------------------------------------------------------------
 
     async def sweep(self) -> int:
@@ -491,6 +456,15 @@ class PublicBookingService:
             return swept
 
         return await self.uc.run(body)
+
+    async def sweeper(self, interval: float = 60.0) -> None:
+        """Run until cancelled: sweep every `interval` seconds (the HTTP server's background chore)."""
+        while True:
+            try:
+                await self.sweep()
+            except FrontdeskError as exc:  # the database is away; try again next round
+                log.warning("public booking sweep postponed: %s", exc.message)
+            await asyncio.sleep(interval)
 
 
 def _booking_policy(ag: m.Agenda | None) -> dict[str, Any]:
