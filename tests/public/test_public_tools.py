@@ -376,3 +376,20 @@ async def test_staff_scheduling_cancel_and_reschedule(connect: Connect, scenario
         new_id = moved["booked"]["id"]
         done = await call(staff, "scheduling_cancel", {"sessionId": new_id, "confirm": True})
         assert done["status"] == "cancelled"
+
+
+async def test_tokens_are_stored_only_as_hashes(connect: Connect, app: Frontdesk, scenario: Scenario) -> None:
+    await agenda(connect, scenario)
+    async with connect() as client:
+        made = await call(client, "public_booking_create", booking_args(scenario))
+    async with app.db.read() as s:
+        rows = (
+            (await s.execute(select(m.PublicToken).where(m.PublicToken.practice_id == scenario.practice_id)))
+            .scalars()
+            .all()
+        )
+    stored = {r.purpose: r.token_hash for r in rows}
+    assert set(stored) == {"confirm", "booking"}
+    assert made["confirmationToken"] not in stored.values() and made["bookingToken"] not in stored.values()
+    assert all(len(h) == 64 for h in stored.values())  # SHA-256, hex
+    assert made["confirmationToken"].startswith("pbc_") and made["bookingToken"].startswith("pbk_")
