@@ -10,6 +10,8 @@ from frontdesk.domain.errors import FrontdeskError
 from frontdesk.services import demo
 from frontdesk.services.admin.settings import SettingsService
 from frontdesk.services.audit import AuditService
+from frontdesk.services.booking.agendas import AgendaService
+from frontdesk.services.booking.public import PublicBookingService
 from frontdesk.services.clients.service import ClientRecordService
 from frontdesk.services.clinical.allergies import AllergyService
 from frontdesk.services.clinical.diagnoses import DiagnosisService
@@ -81,6 +83,9 @@ class Frontdesk:
         self.availability = AvailabilityService(db, clock, self.settings)
         self.lifecycle = LifecycleService(uc)
         self.bookings = BookingService(uc, self.appointments)
+        self.agendas = AgendaService(uc)
+        # The no-key booking flow (/mcp/public and the booking page): one service, one set of limits.
+        self.public_booking = PublicBookingService(uc, self.appointments, self.availability)
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
         self.clients = ClientService(uc)

@@ -215,17 +215,15 @@ def _node_env(**extra: str) -> dict[str, str]:
 def test_ts_client_sees_every_error_over_http(
     node: str, http_server: Server, path: str, surface: str
 ) -> None:
-    run = run_probe(
-        node,
-        surface,
-        ["--http", f"{http_server.base_url}{path}"],
-        _node_env(MCP_BEARER_TOKEN=http_server.key),
-    )
+    # The public booking surface takes no token: probed without one (and so proving it needs none).
+    token = {} if SERVED[surface].anonymous else {"MCP_BEARER_TOKEN": http_server.key}
+    run = run_probe(node, surface, ["--http", f"{http_server.base_url}{path}"], _node_env(**token))
     assert str(run.header["server"]).startswith("frontdesk"), run.header  # a surface may add a suffix
     assert_messages_seen(run, surface, "HTTP")
 
 
-@pytest.mark.parametrize("surface", [s for _, s in SURFACES])
+# The public booking surface is served over HTTP only.
+@pytest.mark.parametrize("surface", [s for _, s in SURFACES if not SERVED[s].anonymous])
 def test_ts_client_sees_every_error_over_stdio(node: str, stdio_data_dir: Path, surface: str) -> None:
     command = [FRONTDESK, "stdio", "--practice", "demo"]
     if surface != DEFAULT_SURFACE:

@@ -349,3 +349,60 @@ ERROR_CASES |= {
         )
     ],
 }
+
+
+# Issue 13, agendas and the public booking surface (mcp/bindings/agendas.py, public.py).
+NO_AGENDA = f"no agenda with id {MISSING}"
+NO_TOKEN = "no booking matches this token"
+NO_PRACTICE = "no practice with this orgSlug"
+INTENT = "authorization.humanIntentConfirmed must be true"
+
+
+def _public_booking(**kw: Any) -> dict[str, Any]:
+    return {
+        "orgSlug": "demo",
+        "serviceId": 1,
+        "scheduledAt": OFF_HOURS,
+        "requester": {"fullName": "Probe Person", "email": "probe@example.org"},
+        "authorization": {"humanIntentConfirmed": False},
+        **kw,
+    }
+
+
+ERROR_CASES |= {
+    "agendas_list": [UNKNOWN_ARGUMENT],
+    "agendas_create": [Case({"slug": "Not A Slug!", "title": "X"}, "slug must be 1 to 63", "bad slug")],
+    "agendas_get": [Case({"agendaId": MISSING}, NO_AGENDA, "missing")],
+    "agendas_update": [Case({"agendaId": MISSING, "title": "X"}, NO_AGENDA, "missing")],
+    "agendas_delete": [Case({"agendaId": MISSING, "confirm": True}, NO_AGENDA, "missing")],
+    "admin_toggle_discoverable": [Case({"discoverable": True, "agendaId": MISSING}, NO_AGENDA, "missing")],
+    "scheduling_cancel": [Case({"sessionId": MISSING, "confirm": True}, NO_APPOINTMENT, "missing")],
+    "scheduling_reschedule": [
+        Case({"sessionId": MISSING, "scheduledAt": OFF_HOURS, "confirm": True}, NO_APPOINTMENT, "missing")
+    ],
+    "public_service_list": [Case({"orgSlug": "no-such-practice"}, NO_PRACTICE, "unknown practice")],
+    "public_availability_get_slots": [Case({"orgSlug": "no-such-practice"}, NO_PRACTICE, "unknown practice")],
+    "public_booking_create": [
+        Case(
+            _public_booking(submission={"channel": "web", "agentAssisted": True}),
+            INTENT,
+            "no human intent",
+        )
+    ],
+    "public_booking_confirm": [
+        Case({"orgSlug": "demo", "confirmationToken": "pbc_guess"}, NO_TOKEN, "wrong token")
+    ],
+    "public_booking_get": [Case({"orgSlug": "demo", "bookingToken": "pbk_guess"}, NO_TOKEN, "wrong token")],
+    "public_booking_cancel": [
+        Case({"orgSlug": "demo", "bookingToken": "pbk_guess"}, NO_TOKEN, "wrong token")
+    ],
+    "public_booking_reschedule": [
+        Case(
+            {"orgSlug": "demo", "bookingToken": "pbk_guess", "scheduledAt": OFF_HOURS},
+            NO_TOKEN,
+            "wrong token",
+        )
+    ],
+    "scheduling_book": [Case(_public_booking(), INTENT, "no human intent")],
+    "scheduling_confirm": [Case({"orgSlug": "demo", "credential": "pbc_guess"}, NO_TOKEN, "wrong token")],
+}

@@ -117,8 +117,9 @@ class _Startup:
 
 async def run(args: argparse.Namespace) -> int:
     surface = getattr(args, "surface", "frontdesk")
-    if surface not in SURFACES:
-        print(f"error: no surface {surface!r}; choose one of {', '.join(SURFACES)}", file=sys.stderr)
+    if surface not in SURFACES or SURFACES[surface].anonymous:
+        names = ", ".join(n for n, s in SURFACES.items() if not s.anonymous)
+        print(f"error: no surface {surface!r} over stdio; choose one of {names}", file=sys.stderr)
         return 2
     server = new_server(surface)
     gate = StartupGate()

@@ -24,6 +24,9 @@ CLINICAL_WRITE = "clinical:write"
 BILLING_READ = "billing:read"
 BILLING_WRITE = "billing:write"
 ADMIN = "admin"
+# The only scope of a public caller (a patient or their agent, no account): the public booking flow.
+# Never granted to staff credentials (not in ALL_SCOPES), so it reaches no staff use case either.
+PUBLIC_BOOKING = "public:book"
 
 ALL_SCOPES: frozenset[str] = frozenset(
     {

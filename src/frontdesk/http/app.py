@@ -65,10 +65,11 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             retry_interval=settings.sse_retry_ms,  # `retry:` on each stream's priming event (2025-11-25+)
         )
         resource = settings.resource_for(surface.path)
-        endpoint = RequireBearer(
-            ValidRequests(ResumableStreams(StreamableHTTPASGIApp(manager), events)),
-            resource_metadata_url(resource),
-            resource,
+        served = ValidRequests(ResumableStreams(StreamableHTTPASGIApp(manager), events))
+        # The public booking surface takes no token: its tools are the public flow's only, each
+        # scoped to the practice its orgSlug names. Every other surface requires a bearer token.
+        endpoint = (
+            served if surface.anonymous else RequireBearer(served, resource_metadata_url(resource), resource)
         )
         managers.append(manager)
         endpoints.append(Route(surface.path, endpoint, methods=["GET", "POST", "DELETE"]))
@@ -81,7 +82,12 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        chores = [asyncio.create_task(app.audit.sealer()), asyncio.create_task(app.oauth.purger())]
+        chores = [
+            asyncio.create_task(app.audit.sealer()),
+            asyncio.create_task(app.oauth.purger()),
+            # Unconfirmed public bookings past their 30 minutes are released (lazily too, on booking).
+            asyncio.create_task(app.public_booking.sweeper()),
+        ]
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for manager in managers:

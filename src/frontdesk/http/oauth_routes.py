@@ -191,6 +191,7 @@ def oauth_routes(provider: FrontdeskProvider, settings: HttpSettings) -> list[Ro
                 methods=get,
             )
             for s in SURFACES.values()
+            if not s.anonymous
         ),
         Route(
             prm_path, _cors(request_response(_metadata(settings, settings.resource_url)), get), methods=get

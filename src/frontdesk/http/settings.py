@@ -62,7 +62,7 @@ class HttpSettings:
         """Every surface is a protected resource of its own (RFC 9728): `/mcp` and `/mcp/<seed>`."""
         from frontdesk.mcp.server import SURFACES
 
-        return tuple(self.resource_for(s.path) for s in SURFACES.values())
+        return tuple(self.resource_for(s.path) for s in SURFACES.values() if not s.anonymous)
 
     def known_resource(self, resource: str) -> str | None:
         """The surface resource a client's RFC 8707 `resource` parameter names, if any."""

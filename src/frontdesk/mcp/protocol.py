@@ -47,4 +47,5 @@ def install(server: FrontdeskServer, app: Frontdesk, default_principal: Principa
 
     if server.surface.name == "frontdesk":
         prompts.install(server, caller)
-    completions.install(server, app, caller)
+    if not server.surface.anonymous:  # the public surface completes nothing (no names, no ids)
+        completions.install(server, app, caller)

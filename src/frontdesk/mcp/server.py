@@ -45,6 +45,8 @@ class SurfaceInfo:
     path: str
     title: str
     instructions: str
+    # Served over HTTP without a token (the public booking surface): no OAuth resource, no stdio.
+    anonymous: bool = False
 
 
 FRONTDESK_INSTRUCTIONS = """Frontdesk runs a practice's schedule and chart. Typical flows:
@@ -91,6 +93,18 @@ SURFACES: Mapping[str, SurfaceInfo] = {
             "Frontdesk (MedCor tools)",
             "Hospital and clinic scheduling: doctors, nurses, patients, treatments, appointment slots "
             "and appointments of the caller's own tenant.",
+        ),
+        SurfaceInfo(
+            "public",
+            "/mcp/public",
+            "Frontdesk (public booking, no key)",
+            "Book with a practice without an account: public_service_list, then "
+            "public_availability_get_slots, then public_booking_create (the person's identity, the "
+            "channel, and authorization.humanIntentConfirmed: true), then public_booking_confirm with "
+            "the confirmationToken within 30 minutes. The bookingToken reaches that one booking: "
+            "public_booking_get, public_booking_cancel, public_booking_reschedule. Every tool takes the "
+            "practice's orgSlug.",
+            anonymous=True,
         ),
         SurfaceInfo(
             "charm",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 
-from frontdesk.mcp.bindings import bookings, clients, series, setup
+from frontdesk.mcp.bindings import agendas, bookings, clients, public, series, setup
 from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import from_request
 from frontdesk.mcp.registry import Binding, build_tool
@@ -179,7 +179,7 @@ def _charm() -> tuple[Binding, ...]:
 
 
 # The features issue 12 adds, each with its own bindings module (mcp/bindings/).
-FEATURES = (setup, bookings, clients, series)
+FEATURES = (setup, bookings, clients, series, agendas, public)
 
 
 # Coordinalo's tools for the jobs Frontdesk's messages name (report_organization_summary lists the
@@ -202,8 +202,14 @@ def _medcor() -> tuple[Binding, ...]:
     return tuple(b for feature in FEATURES for b in feature.MEDCOR)
 
 
+def _public() -> tuple[Binding, ...]:
+    """The public booking surface (issue 13): the public flow's tools only."""
+    return public.PUBLIC
+
+
 BINDINGS: dict[str, Callable[[], tuple[Binding, ...]]] = {
     "frontdesk": _frontdesk,
+    "public": _public,
     "coordinalo": _coordinalo,
     "medcor": _medcor,
     "odonto": _odonto,
@@ -226,6 +232,15 @@ def caller(default: Principal | None) -> Callable[[Context[Any, Any]], Awaitable
     return who
 
 
+async def public_caller(fd_context: Context[Any, Any]) -> Principal:
+    """Whoever sent a /mcp/public request, token or not: an anonymous caller known by its IP, of no
+    practice and with no scope (the public booking service scopes it to the orgSlug's practice)."""
+    request = fd_context.request_context.request
+    client = getattr(request, "client", None) if request is not None else None
+    ip = getattr(client, "host", None) or "in-process"
+    return Principal(practice_id=0, actor=f"public:{ip}", scopes=frozenset())
+
+
 def install(
     server: FrontdeskServer,
     app: Frontdesk,
@@ -234,14 +249,16 @@ def install(
 ) -> None:
     surface = server.surface.name
     bound = bindings(surface)
-    who = caller(default)
+    anonymous = server.surface.anonymous
+    who = public_caller if anonymous else caller(default)
     server.add_tools(
         [build_tool(b, app, who) for b in bound],
         {b.tool_name: b.operation.style for b in bound},
         {b.tool_name: b.error_words for b in bound},
         {b.tool_name: b.arguments for b in bound},
     )
-    scopes = {b.tool_name: b.operation.scopes for b in bound}
+    # The public surface lists its tools to anyone (they need no credential).
+    scopes = {} if anonymous else {b.tool_name: b.operation.scopes for b in bound}
     middleware.append(ToolGuard(default, scopes))
     lister = next((b for b in bound if b.operation is files.MANAGE_PATIENT_FILES), None)
     if lister is not None:

@@ -28,6 +28,8 @@ from frontdesk.services.idempotency import KEY_MAX, Idempotency
 
 if TYPE_CHECKING:
     from frontdesk.services.audit import AuditService
+    from frontdesk.services.booking.agendas import AgendaService
+    from frontdesk.services.booking.public import PublicBookingService
     from frontdesk.services.clients.service import ClientRecordService
     from frontdesk.services.clinical.allergies import AllergyService
     from frontdesk.services.clinical.diagnoses import DiagnosisService
@@ -184,6 +186,8 @@ class Services(Protocol):
     waitlist: WaitlistService
     lifecycle: LifecycleService
     bookings: BookingService
+    agendas: AgendaService
+    public_booking: PublicBookingService
     patient_schedule: PatientScheduleService
     encounters: EncounterService
     medications: MedicationService

@@ -594,3 +594,94 @@ class PracticeClosure(_Tenant, Base):
 # --- Benchmarks of issue 12 (migration 0012): booking_list's keyset pages over every booking ------
 
 Index("ix_appointments_start", Appointment.practice_id, Appointment.starts_at, Appointment.id)
+
+
+# --- Public booking (issue 13): agendas, public bookings and their tokens (migration 0013) -------
+
+
+class Agenda(_Tenant, Base):
+    """A shareable booking configuration of the practice (/{slug}/agenda/{agenda}); one is the
+    default. Null policy fields fall back to the practice's settings."""
+
+    __tablename__ = "agendas"
+    slug: Mapped[str] = mapped_column(String(63))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    provider_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    booking_flow: Mapped[str] = mapped_column(String(20))
+    service_mode: Mapped[str] = mapped_column(String(10))
+    provider_mode: Mapped[str] = mapped_column(String(10))
+    assignment_strategy: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    min_advance_minutes: Mapped[int] = mapped_column(Integer)
+    max_advance_days: Mapped[int] = mapped_column(Integer)
+    same_day: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_demand: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancellation_type: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    cancellation_deadline_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    penalty_kind: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    penalty_value: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    show_sessions: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_client_names: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_provider_utilization: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_provider_list: Mapped[bool] = mapped_column(Boolean, default=True)
+    prepayment: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("provider_id", "providers"),
+        UniqueConstraint("practice_id", "id", name="uq_agendas_practice_id"),
+        UniqueConstraint("practice_id", "slug", name="uq_agendas_slug"),
+    )
+
+
+class AgendaService(_Tenant, Base):
+    __tablename__ = "agenda_services"
+    agenda_id: Mapped[int] = mapped_column(ID)
+    service_id: Mapped[int] = mapped_column(ID)
+    __table_args__ = (
+        _fk("agenda_id", "agendas"),
+        _fk("service_id", "services"),
+        UniqueConstraint("practice_id", "agenda_id", "service_id", name="uq_agenda_services_pair"),
+    )
+
+
+class PublicBooking(_Tenant, Base):
+    """The public side of a booking made without an account: through which agenda and channel,
+    whether an agent assisted, and who asked (their identity as given)."""
+
+    __tablename__ = "public_bookings"
+    appointment_id: Mapped[int] = mapped_column(ID)
+    agenda_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    agent_assisted: Mapped[bool] = mapped_column(Boolean)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("appointment_id", "appointments"),
+        _fk("agenda_id", "agendas"),
+        UniqueConstraint("practice_id", "appointment_id", name="uq_public_bookings_appointment"),
+        Index("ix_public_bookings_email", "practice_id", "email"),
+        Index("ix_public_bookings_phone", "practice_id", "phone"),
+    )
+
+
+class PublicToken(_Tenant, Base):
+    """A public booking's token, only its SHA-256 hash: purpose 'confirm' (expires) or 'booking'."""
+
+    __tablename__ = "public_tokens"
+    appointment_id: Mapped[int] = mapped_column(ID)
+    purpose: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("appointment_id", "appointments"),
+        UniqueConstraint("practice_id", "token_hash", name="uq_public_tokens_hash"),
+    )

@@ -17,6 +17,7 @@ from frontdesk.domain.scheduling.status import (
     AppointmentStatus,
     next_state,
 )
+from frontdesk.domain.settings import Values
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.admin.settings import values as settings_values
@@ -63,6 +64,10 @@ class BookingRequest:
     infer_retroactive: bool = False
     override_no_show_block: bool = False
     idempotency: Idempotency | None = None
+    # The public flow: a booking that waits for confirmation (pending_confirmation) until
+    # `expires_at`, assigned by its agenda's strategy.
+    pending_until: datetime | None = None
+    strategy: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +167,8 @@ class AppointmentService:
         action = "appointment.hold" if req.hold else "appointment.create"
         notes = validation.notes(req.notes)
         v = await settings_values(s, p.practice_id)
+        if req.strategy:
+            v = Values({**v.stored, "availability.assignmentStrategy": req.strategy})
         books = await self._books(s, p.practice_id, req)
         provider = None
         if req.provider_id is not None:
@@ -194,7 +201,9 @@ class AppointmentService:
             ends_at=end,
             status=status.value,
             notes=notes,
-            hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes) if req.hold else None,
+            hold_expires_at=now + timedelta(minutes=self.settings.hold_minutes)
+            if req.hold
+            else req.pending_until,
             # A retroactive session records what happened: it is not held against other bookings.
             allow_overlap=req.allow_overlap or retro,
             provenance="self_declared" if retro else None,

@@ -44,6 +44,8 @@ class SessionOut(BaseModel):
     price: Money | None = None
     penalty: Money | None = Field(default=None, description="A late cancel's penalty, for billing")
     assignedBy: str | None = Field(default=None, description="How the provider was chosen, if automatically")
+    channel: str | None = Field(default=None, description="Booked publicly: the channel it came through")
+    agentAssisted: bool | None = Field(default=None, description="Booked publicly: whether an agent helped")
 
 
 class SessionList(BaseModel):
@@ -90,6 +92,8 @@ def session(b: BookingInfo) -> dict[str, Any]:
         "price": _money(b.price_cents, b.currency),
         "penalty": _money(b.penalty_cents, b.penalty_currency),
         "assignedBy": b.assigned_by,
+        "channel": b.channel,
+        "agentAssisted": b.agent_assisted,
     }
 
 

@@ -19,6 +19,7 @@ from frontdesk.domain.scheduling.status import FINAL_STATUSES, AppointmentStatus
 from frontdesk.domain.timeparse import parse_datetime
 from frontdesk.services import audit, dto, mapping
 from frontdesk.services.admin.settings import values as settings_values
+from frontdesk.services.booking import policy as booking_policy
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.directory import resolve_provider
@@ -29,6 +30,7 @@ from frontdesk.services.scheduling.hours import open_ranges
 from frontdesk.services.scheduling.waitlist import slot_freed
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
+from frontdesk.storage.repositories import agendas as agenda_repo
 from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import bookings as repo
 from frontdesk.storage.repositories import directory as dir_repo
@@ -54,6 +56,8 @@ class BookingInfo:
     price_cents: int | None
     currency: str | None
     created_at: datetime
+    channel: str | None = None  # booked publicly (issue 13): how, and whether an agent helped
+    agent_assisted: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,7 @@ class BookingService:
         if named is None or row is None:
             raise NotFound(f"no appointment with id {appointment_id}", field="appointment_id")
         service = await dir_repo.service(s, practice_id, row.service_id) if row.service_id else None
+        pub = await agenda_repo.public_booking(s, practice_id, appointment_id)
         return BookingInfo(
             appointment=mapping.appointment(named),
             no_show_type=row.no_show_by,
@@ -144,6 +149,8 @@ class BookingService:
             price_cents=service.price_cents if service else None,
             currency=service.currency if service else None,
             created_at=row.created_at,
+            channel=pub.channel if pub else None,
+            agent_assisted=pub.agent_assisted if pub else None,
         )
 
     async def titular(self, p: Principal, patient_id: int) -> int | None:
@@ -201,7 +208,8 @@ class BookingService:
 
         async def body(s: AsyncSession, now: datetime) -> BookingInfo:
             row = await self._row(s, p.practice_id, appointment_id)
-            policy = await settings_values(s, p.practice_id)
+            # A booking made through an agenda is cancelled under that agenda's policy.
+            policy = await booking_policy.for_booking(s, p.practice_id, row.id)
             await lifecycle.move(s, p, now, row, S.CANCELLED, reason=reason, policy=policy)
             await s.flush()
             await slot_freed(s, p, row.provider_id, row.datebook_id, row.starts_at, row.ends_at, now)

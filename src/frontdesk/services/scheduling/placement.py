@@ -58,7 +58,7 @@ async def decide(
         book, provider, start, end, how = await place(
             s, p.practice_id, req, v, books, provider, service, patient_id, when, now
         )
-        status = S.HELD if req.hold else S.SCHEDULED
+        status = S.HELD if req.hold else S.PENDING_CONFIRMATION if req.pending_until else S.SCHEDULED
     return book, provider, start, end, status, how, details
 
 

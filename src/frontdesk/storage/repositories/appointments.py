@@ -14,6 +14,8 @@ from frontdesk.domain.scheduling.status import ACTIVE_STATUSES, AppointmentStatu
 from frontdesk.storage.models import Appointment, AppointmentTransition, Datebook, Patient, Provider, Service
 
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
+# States that lapse at hold_expires_at: a hold, and a public booking nobody confirmed in time.
+_LAPSING = [AppointmentStatus.HELD.value, AppointmentStatus.PENDING_CONFIRMATION.value]
 # No appointment is longer than this (services refuse longer ones), so a range query can bound
 # starts_at from below too and the (practice, provider|datebook, starts_at) index reads only the
 # window, not the whole history before it.
@@ -24,7 +26,7 @@ def _live(now: datetime | BindParameter[datetime]):  # type: ignore[no-untyped-d
     """Active, and not a hold that has already expired."""
     return and_(
         Appointment.status.in_(_ACTIVE),
-        not_(and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= now)),
+        not_(and_(Appointment.status.in_(_LAPSING), Appointment.hold_expires_at <= now)),
     )
 
 
@@ -111,9 +113,7 @@ def _in_range_query(by_datebook: bool, by_provider: bool) -> Select[*tuple[Any, 
             _PID,
             *_RANGE,
             # An expired hold is history nobody needs to see.
-            not_(
-                and_(Appointment.status == AppointmentStatus.HELD.value, Appointment.hold_expires_at <= _NOW)
-            ),
+            not_(and_(Appointment.status.in_(_LAPSING), Appointment.hold_expires_at <= _NOW)),
         )
         if by_datebook:
             q = q.where(Appointment.datebook_id == bindparam("datebook_id"))
@@ -170,7 +170,7 @@ _BUSY = (
         _T.starts_at > _AFTER,
         _T.ends_at > _START,
         _T.status.in_(_ACTIVE),
-        not_(and_(_T.status == AppointmentStatus.HELD.value, _T.hold_expires_at <= _NOW)),
+        not_(and_(_T.status.in_(_LAPSING), _T.hold_expires_at <= _NOW)),
     )
     .order_by(_T.starts_at)
 )
@@ -252,7 +252,7 @@ _EXPIRE_HOLDS = (
         # An UPDATE reserves bound names equal to column names (practice_id, provider_id) for SET.
         Appointment.practice_id == bindparam("b_practice_id"),
         Appointment.provider_id == bindparam("b_provider_id"),
-        Appointment.status == AppointmentStatus.HELD.value,
+        Appointment.status.in_(_LAPSING),
         Appointment.hold_expires_at <= bindparam("b_now"),
     )
     .values(
@@ -265,19 +265,19 @@ _EXPIRE_HOLDS = (
 )
 
 
-_LAPSED = select(_T.id).where(
+_LAPSED = select(_T.id, _T.status).where(
     _T.practice_id == _PID,
     _T.provider_id == bindparam("provider_id"),
-    _T.status == AppointmentStatus.HELD.value,
+    _T.status.in_(_LAPSING),
     _T.hold_expires_at <= _NOW,
 )
 
 
 async def expire_holds(s: AsyncSession, practice_id: int, provider_id: int, now: datetime) -> None:
-    """Release this provider's lapsed holds, so the database constraint no longer counts them; each
-    release is a recorded lifecycle transition (method auto)."""
+    """Release this provider's lapsed holds and unconfirmed public bookings, so the database
+    constraint no longer counts them; each release is a recorded lifecycle transition (method auto)."""
     params = {"practice_id": practice_id, "provider_id": provider_id, "now": now}
-    lapsed = (await s.execute(_LAPSED, params)).scalars().all()
+    lapsed = (await s.execute(_LAPSED, params)).all()
     if not lapsed:
         return
     await s.execute(_EXPIRE_HOLDS, {"b_practice_id": practice_id, "b_provider_id": provider_id, "b_now": now})
@@ -285,12 +285,12 @@ async def expire_holds(s: AsyncSession, practice_id: int, provider_id: int, now:
         AppointmentTransition(
             practice_id=practice_id,
             appointment_id=appointment_id,
-            from_status=AppointmentStatus.HELD.value,
+            from_status=status,
             to_status=AppointmentStatus.CANCELLED.value,
             at=now,
             by="system",
             method="auto",
-            reason="hold_expired",
+            reason="hold_expired" if status == AppointmentStatus.HELD.value else "confirmation_expired",
         )
-        for appointment_id in lapsed
+        for appointment_id, status in lapsed
     )
