@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access, validation
 from frontdesk.domain.errors import FrontdeskError, Invalid
+from frontdesk.domain.imports import KINDS
 from frontdesk.domain.text import fold
 from frontdesk.domain.timeparse import parse_date
 from frontdesk.services import audit
@@ -26,7 +27,6 @@ from frontdesk.storage import models as m
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import setup as repo
 
-KINDS = ("providers", "services", "patients")
 ROWS_MAX = 5000
 Row = tuple[int, Mapping[str, str]]  # (line in the file, column -> text)
 
