@@ -1,0 +1,119 @@
+"""Email over SMTP with aiosmtplib. FRONTDESK_SMTP_URL: smtp://user:pass@host:587 (STARTTLS) or
+smtps://user:pass@host:465 (TLS from the first byte); FRONTDESK_MAIL_FROM the sender. Without a URL the
+email channel is off. The password is never shown back (repr and `describe` leave it out)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from frontdesk.domain.errors import Invalid
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    tls: bool  # implicit TLS (smtps://)
+    starttls: bool
+    username: str | None
+    password: str | None = field(repr=False)
+    mail_from: str
+    timeout: float = 30.0
+
+    @classmethod
+    def parse(cls, url: str, mail_from: str | None) -> SmtpSettings:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise Invalid("FRONTDESK_SMTP_URL must be smtp://host:port or smtps://host:port", field="smtp_url")
+        tls = parts.scheme == "smtps"
+        port = parts.port or (465 if tls else 587)
+        sender = mail_from or (f"{unquote(parts.username)}" if parts.username and "@" in unquote(parts.username) else None)
+        if not sender:
+            raise Invalid("FRONTDESK_MAIL_FROM is required with FRONTDESK_SMTP_URL", field="mail_from")
+        # STARTTLS on submission ports unless the URL opts out (?starttls=no: a local relay or test server)
+        starttls = not tls and "starttls=no" not in (parts.query or "")
+        return cls(
+            host=parts.hostname,
+            port=port,
+            tls=tls,
+            starttls=starttls,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            mail_from=sender,
+        )
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings | None:
+        url = os.environ.get("FRONTDESK_SMTP_URL")
+        return cls.parse(url, os.environ.get("FRONTDESK_MAIL_FROM")) if url else None
+
+    def describe(self) -> str:
+        """The server as a person may see it: no password."""
+        user = f"{self.username}@" if self.username else ""
+        return f"{'smtps' if self.tls else 'smtp'}://{user}{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar; method=REQUEST"
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    message_key: str | None = None  # the dedupe key: the Message-ID is made from it
+
+
+def build(mail: Email, sender: str) -> EmailMessage:
+    """A multipart message: text, HTML alternative, attachments; List-Unsubscribe to the sender."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = mail.to
+    msg["Subject"] = mail.subject
+    msg["Date"] = formatdate(localtime=False)
+    domain = sender.rsplit("@", 1)[-1].strip("> ")
+    msg["Message-ID"] = make_msgid(idstring=_safe(mail.message_key) if mail.message_key else None, domain=domain)
+    msg["List-Unsubscribe"] = f"<mailto:{sender.strip('<>')}?subject=unsubscribe>"
+    msg.set_content(mail.text)
+    if mail.html is not None:
+        msg.add_alternative(mail.html, subtype="html")
+    for a in mail.attachments:
+        main, _, rest = a.content_type.partition("/")
+        sub, *params = [p.strip() for p in rest.split(";")]
+        extra = dict(p.split("=", 1) for p in params if "=" in p)
+        msg.add_attachment(a.data, maintype=main, subtype=sub, filename=a.filename, params=extra)
+    return msg
+
+
+def _safe(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-." else "." for c in key)[:120]
+
+
+class Mailer:
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    async def send(self, mail: Email) -> None:
+        cfg = self.settings
+        await aiosmtplib.send(
+            build(mail, cfg.mail_from),
+            hostname=cfg.host,
+            port=cfg.port,
+            username=cfg.username,
+            password=cfg.password,
+            use_tls=cfg.tls,
+            start_tls=cfg.starttls,
+            timeout=cfg.timeout,
+        )

@@ -1,0 +1,191 @@
+"""Appointment messages end to end on SQLite and PostgreSQL, delivered to a real local SMTP server
+(aiosmtpd): the confirmation with its .ics invite, the 24-hour reminder at the right local time (the
+injected clock moved), rescheduling moving it, cancelling removing it, and two workers with one killed
+between sending and recording still delivering each message once."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import update
+
+from frontdesk.composition import Frontdesk
+from frontdesk.services.consent import Consent
+from frontdesk.services.messaging.email import Email, Mailer, SmtpSettings
+from frontdesk.services.scheduling.appointments import BookingRequest
+from frontdesk.services.settings import Settings
+from frontdesk.storage import models as m
+from frontdesk.storage.db import Database
+from frontdesk.storage.repositories import jobs as repo
+from tests.conftest import Clock
+from tests.factories import Scenario, build_scenario
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:  # noqa: N802
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined]
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [msg for msg in self.messages if msg["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    box = Inbox()
+    port = _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, SmtpSettings.parse(f"smtp://127.0.0.1:{port}?starttls=no", "Clinic <clinic@example.com>")
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+async def mail_app(db_url: str, clock: Clock, inbox: tuple[Inbox, SmtpSettings]) -> AsyncIterator[Frontdesk]:
+    fd = Frontdesk(Database(db_url), clock=clock, settings=Settings(), smtp=inbox[1])
+    yield fd
+    await fd.close()
+
+
+async def _client(app: Frontdesk) -> tuple[Scenario, str]:
+    sc = await build_scenario(app)
+    address = f"juan.{sc.slug}@example.com"
+    async with app.db.write() as s:
+        await s.execute(
+            update(m.Patient)
+            .where(m.Patient.practice_id == sc.practice_id, m.Patient.id == sc.juan)
+            .values(email=address)
+        )
+    return sc, address
+
+
+def _book(sc: Scenario, when: str) -> BookingRequest:
+    return BookingRequest(
+        provider_id=sc.garcia, datebook_id=sc.ny, starts_at=when, patient_id=sc.juan, service_id=sc.cleaning
+    )
+
+
+def _subjects(box: Inbox, address: str) -> list[str]:
+    return [str(msg["Subject"]) for msg in box.to(address)]
+
+
+def _ics(msg: Message) -> str:
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            return str(part.get_payload(decode=True).decode())  # type: ignore[union-attr]
+    raise AssertionError("no text/calendar part")
+
+
+async def test_confirmation_with_invite_then_the_24h_reminder_at_local_time(
+    mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    box, _ = inbox
+    sc, address = await _client(mail_app)
+    # Wednesday 4 March 2026 at 10:00 in New York (15:00 UTC); the clock is Monday 08:00 there.
+    appt = await mail_app.appointments.book(sc.principal, _book(sc, "2026-03-04T10:00"))
+    worker = mail_app.worker()
+    await worker.drain()
+    [confirmation] = box.to(address)
+    assert confirmation["Subject"].startswith("Appointment confirmed")
+    assert "10:00" in confirmation["Subject"] and "List-Unsubscribe" in confirmation
+    kinds = {p.get_content_type() for p in confirmation.walk()}
+    assert {"text/plain", "text/html", "text/calendar"} <= kinds
+    ics = _ics(confirmation)
+    assert "METHOD:REQUEST" in ics and "SEQUENCE:0" in ics and "DTSTART:20260304T150000Z" in ics
+
+    clock.now = datetime(2026, 3, 3, 14, 59, tzinfo=UTC)  # a minute before 10:00 New York the day before
+    await worker.drain()
+    assert len(box.to(address)) == 1
+    clock.now = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    await worker.drain()
+    assert _subjects(box, address)[1].startswith("Reminder")
+    await worker.drain()
+    assert len(box.to(address)) == 2  # once
+    async with mail_app.db.read() as s:
+        logged = [r.dedupe_key for r in await repo.sent(s, sc.practice_id)]
+    assert logged == [f"appt:{appt.id}:confirmation", f"appt:{appt.id}:sessionReminder24h"]
+
+
+async def test_rescheduling_moves_the_reminder_and_cancelling_removes_it(
+    mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    box, _ = inbox
+    sc, address = await _client(mail_app)
+    appt = await mail_app.appointments.book(sc.principal, _book(sc, "2026-03-04T10:00"))
+    moved = await mail_app.bookings.reschedule(
+        sc.principal, appt.id, "2026-03-05T11:00", consent=Consent.GIVEN
+    )
+    worker = mail_app.worker()
+    await worker.drain()
+    new_id = moved.booked.appointment.id
+    async with mail_app.db.read() as s:
+        assert not await repo.of_subject(s, sc.practice_id, "appointment", appt.id)  # old: none pending
+        [pending] = await repo.of_subject(s, sc.practice_id, "appointment", new_id)
+    assert pending.run_at == datetime(2026, 3, 4, 16, 0, tzinfo=UTC)  # 11:00 New York, the day before
+    invites = [_ics(msg) for msg in box.to(address)]
+    assert any("SEQUENCE:1" in i and f"appointment-{appt.id}@" in i for i in invites)
+
+    await mail_app.bookings.cancel(sc.principal, new_id, consent=Consent.GIVEN)
+    clock.now = datetime(2026, 3, 4, 16, 0, tzinfo=UTC)
+    await worker.drain()
+    subjects = _subjects(box, address)
+    assert not any(x.startswith("Reminder") for x in subjects)
+    assert subjects[-1].startswith("Appointment cancelled")
+    assert "METHOD:CANCEL" in _ics(box.to(address)[-1])
+
+
+class KilledAfterSend(Mailer):
+    """The server takes the message, then the worker dies before it records that (a kill mid-send)."""
+
+    async def send(self, mail: Email) -> None:
+        await super().send(mail)
+        raise asyncio.CancelledError
+
+
+async def test_two_workers_one_killed_mid_send_deliver_each_message_once(
+    mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings], db_url: str
+) -> None:
+    box, settings = inbox
+    sc, address = await _client(mail_app)
+    for day in range(4, 7):
+        for hour in ("09:00", "10:00", "11:00"):
+            await mail_app.appointments.book(sc.principal, _book(sc, f"2026-03-0{day}T{hour}"))
+    doomed_db = Database(db_url)
+    doomed = Frontdesk(doomed_db, clock=clock, settings=Settings(), smtp=settings)
+    doomed.delivery.mailer = KilledAfterSend(settings)
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await doomed.worker("doomed").run_once()  # dies holding its batch
+    finally:
+        await doomed_db.dispose()
+    clock.advance(minutes=6)  # its leases run out
+    other = Frontdesk(Database(db_url), clock=clock, settings=Settings(), smtp=settings)
+    try:
+        await asyncio.gather(mail_app.worker("a").drain(), other.worker("b").drain())
+    finally:
+        await other.close()
+    confirmations = [x for x in _subjects(box, address) if x.startswith("Appointment confirmed")]
+    assert len(confirmations) == 9  # every booking's confirmation, none twice
+    async with mail_app.db.read() as s:
+        log = await repo.sent(s, sc.practice_id)
+    assert len({r.dedupe_key for r in log}) == len(log) == 9
+    assert [r.status for r in log].count("unconfirmed") == 1  # the one the killed worker had sent
