@@ -33,7 +33,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined]
         return "250 OK"
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 
-from frontdesk.mcp.bindings import bookings, clients, series, setup
+from frontdesk.mcp.bindings import bookings, clients, messaging, series, setup
 from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import from_request
 from frontdesk.mcp.registry import Binding, build_tool
@@ -168,7 +168,7 @@ def _charm() -> tuple[Binding, ...]:
 
 
 # The features issue 12 adds, each with its own bindings module (mcp/bindings/).
-FEATURES = (setup, bookings, clients, series)
+FEATURES = (setup, bookings, clients, series, messaging)
 
 
 def _coordinalo() -> tuple[Binding, ...]:

@@ -29,7 +29,9 @@ BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
 
 
-def backoff(attempt: int, rng: random.Random, base: timedelta = BASE_DELAY, cap: timedelta = MAX_DELAY) -> timedelta:
+def backoff(
+    attempt: int, rng: random.Random, base: timedelta = BASE_DELAY, cap: timedelta = MAX_DELAY
+) -> timedelta:
     """Full jitter (AWS's "exponential backoff and jitter"): uniform in [base/2, min(cap, base*2^(n-1))],
     so many jobs failing together (the mail server down) do not all come back at the same moment."""
     ceiling = min(cap.total_seconds(), base.total_seconds() * 2 ** max(attempt - 1, 0))

@@ -30,10 +30,14 @@ class SmtpSettings:
     def parse(cls, url: str, mail_from: str | None) -> SmtpSettings:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise Invalid("FRONTDESK_SMTP_URL must be smtp://host:port or smtps://host:port", field="smtp_url")
+            raise Invalid(
+                "FRONTDESK_SMTP_URL must be smtp://host:port or smtps://host:port", field="smtp_url"
+            )
         tls = parts.scheme == "smtps"
         port = parts.port or (465 if tls else 587)
-        sender = mail_from or (f"{unquote(parts.username)}" if parts.username and "@" in unquote(parts.username) else None)
+        sender = mail_from or (
+            f"{unquote(parts.username)}" if parts.username and "@" in unquote(parts.username) else None
+        )
         if not sender:
             raise Invalid("FRONTDESK_MAIL_FROM is required with FRONTDESK_SMTP_URL", field="mail_from")
         # STARTTLS on submission ports unless the URL opts out (?starttls=no: a local relay or test server)
@@ -84,7 +88,9 @@ def build(mail: Email, sender: str) -> EmailMessage:
     msg["Subject"] = mail.subject
     msg["Date"] = formatdate(localtime=False)
     domain = sender.rsplit("@", 1)[-1].strip("> ")
-    msg["Message-ID"] = make_msgid(idstring=_safe(mail.message_key) if mail.message_key else None, domain=domain)
+    msg["Message-ID"] = make_msgid(
+        idstring=_safe(mail.message_key) if mail.message_key else None, domain=domain
+    )
     msg["List-Unsubscribe"] = f"<mailto:{sender.strip('<>')}?subject=unsubscribe>"
     msg.set_content(mail.text)
     if mail.html is not None:

@@ -56,8 +56,13 @@ async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None
     pid, subject = row.practice_id, (SUBJECT, row.id)
     if v["reminders.booking"]:
         await JobQueue.enqueue(
-            s, pid, KIND, {"appointment_id": row.id, "type": "confirmation"},
-            key=f"appt:{row.id}:confirmation", now=now, subject=subject,
+            s,
+            pid,
+            KIND,
+            {"appointment_id": row.id, "type": "confirmation"},
+            key=f"appt:{row.id}:confirmation",
+            now=now,
+            subject=subject,
         )
     book = await dir_repo.datebook(s, pid, row.datebook_id)
     tz = book.timezone if book else "UTC"
@@ -65,8 +70,14 @@ async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None
         due = local_due(row.starts_at, tz, before)
         if v[setting] and due > now:
             await JobQueue.enqueue(
-                s, pid, KIND, {"appointment_id": row.id, "type": kind},
-                key=f"appt:{row.id}:{kind}", now=now, run_at=due, subject=subject,
+                s,
+                pid,
+                KIND,
+                {"appointment_id": row.id, "type": kind},
+                key=f"appt:{row.id}:{kind}",
+                now=now,
+                run_at=due,
+                subject=subject,
             )
 
 
@@ -77,8 +88,13 @@ async def on_moved(
         await repo.drop_pending(s, row.practice_id, SUBJECT, row.id, [KIND])
         if reason != "rescheduled":  # a reschedule's new booking sends the updated invite instead
             await JobQueue.enqueue(
-                s, row.practice_id, KIND, {"appointment_id": row.id, "type": "cancellation"},
-                key=f"appt:{row.id}:cancellation", now=now, subject=(SUBJECT, row.id),
+                s,
+                row.practice_id,
+                KIND,
+                {"appointment_id": row.id, "type": "cancellation"},
+                key=f"appt:{row.id}:cancellation",
+                now=now,
+                subject=(SUBJECT, row.id),
             )
     elif target in ACTIVE:
         await on_created(s, now, row)
@@ -142,8 +158,13 @@ class AppointmentMessages:
         )
         org = str(v["basics.name"]) or (practice.name if practice else "")
         values = templates.variables(
-            first_name=patient.first_name, last_name=patient.last_name, email=patient.email,
-            phone=patient.phone, organization=org, lang=lang, appt=facts,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            email=patient.email,
+            phone=patient.phone,
+            organization=org,
+            lang=lang,
+            appt=facts,
         )
         template = "reminder" if kind in REMINDERS else kind
         subject, text, html = templates.shipped(template, lang, values)

@@ -29,28 +29,52 @@ _html_env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 # (subject, body) per kind and language; the body is text, its HTML part made from it (escaped).
 SHIPPED: dict[str, dict[str, tuple[str, str]]] = {
     "confirmation": {
-        "es": ("Cita confirmada: {fecha} {hora}", "Hola {nombre}, tu cita de {servicio} con {profesional} "
-               "es el {fecha} a las {hora} en {lugar}.\n{organizacion}"),
-        "pt": ("Consulta confirmada: {fecha} {hora}", "Olá {nombre}, sua consulta de {servicio} com "
-               "{profesional} é em {fecha} às {hora} em {lugar}.\n{organizacion}"),
-        "en": ("Appointment confirmed: {fecha} {hora}", "Hello {nombre}, your {servicio} appointment with "
-               "{profesional} is on {fecha} at {hora} at {lugar}.\n{organizacion}"),
+        "es": (
+            "Cita confirmada: {fecha} {hora}",
+            "Hola {nombre}, tu cita de {servicio} con {profesional} "
+            "es el {fecha} a las {hora} en {lugar}.\n{organizacion}",
+        ),
+        "pt": (
+            "Consulta confirmada: {fecha} {hora}",
+            "Olá {nombre}, sua consulta de {servicio} com "
+            "{profesional} é em {fecha} às {hora} em {lugar}.\n{organizacion}",
+        ),
+        "en": (
+            "Appointment confirmed: {fecha} {hora}",
+            "Hello {nombre}, your {servicio} appointment with "
+            "{profesional} is on {fecha} at {hora} at {lugar}.\n{organizacion}",
+        ),
     },
     "reminder": {
-        "es": ("Recordatorio: {fecha} {hora}", "Hola {nombre}, te recordamos tu cita de {servicio} con "
-               "{profesional} el {fecha} a las {hora} en {lugar}.\n{organizacion}"),
-        "pt": ("Lembrete: {fecha} {hora}", "Olá {nombre}, lembramos sua consulta de {servicio} com "
-               "{profesional} em {fecha} às {hora} em {lugar}.\n{organizacion}"),
-        "en": ("Reminder: {fecha} {hora}", "Hello {nombre}, a reminder of your {servicio} appointment with "
-               "{profesional} on {fecha} at {hora} at {lugar}.\n{organizacion}"),
+        "es": (
+            "Recordatorio: {fecha} {hora}",
+            "Hola {nombre}, te recordamos tu cita de {servicio} con "
+            "{profesional} el {fecha} a las {hora} en {lugar}.\n{organizacion}",
+        ),
+        "pt": (
+            "Lembrete: {fecha} {hora}",
+            "Olá {nombre}, lembramos sua consulta de {servicio} com "
+            "{profesional} em {fecha} às {hora} em {lugar}.\n{organizacion}",
+        ),
+        "en": (
+            "Reminder: {fecha} {hora}",
+            "Hello {nombre}, a reminder of your {servicio} appointment with "
+            "{profesional} on {fecha} at {hora} at {lugar}.\n{organizacion}",
+        ),
     },
     "cancellation": {
-        "es": ("Cita cancelada: {fecha} {hora}", "Hola {nombre}, tu cita del {fecha} a las {hora} fue "
-               "cancelada.\n{organizacion}"),
-        "pt": ("Consulta cancelada: {fecha} {hora}", "Olá {nombre}, sua consulta de {fecha} às {hora} foi "
-               "cancelada.\n{organizacion}"),
-        "en": ("Appointment cancelled: {fecha} {hora}", "Hello {nombre}, your appointment on {fecha} at "
-               "{hora} was cancelled.\n{organizacion}"),
+        "es": (
+            "Cita cancelada: {fecha} {hora}",
+            "Hola {nombre}, tu cita del {fecha} a las {hora} fue cancelada.\n{organizacion}",
+        ),
+        "pt": (
+            "Consulta cancelada: {fecha} {hora}",
+            "Olá {nombre}, sua consulta de {fecha} às {hora} foi cancelada.\n{organizacion}",
+        ),
+        "en": (
+            "Appointment cancelled: {fecha} {hora}",
+            "Hello {nombre}, your appointment on {fecha} at {hora} was cancelled.\n{organizacion}",
+        ),
     },
 }
 

@@ -22,6 +22,11 @@ PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
 SENDING, SENT, UNCONFIRMED = "sending", "sent", "unconfirmed"
 
 
+def _count(result: Any) -> int:
+    """How many rows a statement changed (a CursorResult's rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _insert(s: AsyncSession, model: Any) -> Any:
     dialect = s.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
@@ -60,7 +65,7 @@ async def enqueue(
         .on_conflict_do_nothing(index_elements=["practice_id", "dedupe_key"])
     )
     result = await s.execute(stmt)
-    return bool(result.rowcount)
+    return bool(_count(result))
 
 
 def _claimable(now: datetime) -> Any:
@@ -100,7 +105,7 @@ async def finish(
     stmt = (await _held(s, practice_id, job_id, worker)).values(
         status=status, lease_until=None, updated_at=now
     )
-    return bool((await s.execute(stmt)).rowcount)
+    return bool(_count(await s.execute(stmt)))
 
 
 async def fail(
@@ -119,7 +124,7 @@ async def fail(
     else:
         values |= {"status": PENDING, "run_at": retry_at, "locked_by": None}
     stmt = (await _held(s, practice_id, job_id, worker)).values(**values)
-    return bool((await s.execute(stmt)).rowcount)
+    return bool(_count(await s.execute(stmt)))
 
 
 async def get(s: AsyncSession, practice_id: int, job_id: int) -> Job | None:
@@ -154,7 +159,7 @@ async def drop_pending(
         Job.status == PENDING,
         Job.kind.in_(kinds),
     )
-    return int((await s.execute(stmt)).rowcount or 0)
+    return _count(await s.execute(stmt))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,9 +208,11 @@ async def claim_send(
         )
         .on_conflict_do_nothing(index_elements=["practice_id", "dedupe_key"])
     )
-    if (await s.execute(stmt)).rowcount:
+    if _count(await s.execute(stmt)):
         return None
-    q = select(SentMessage).where(SentMessage.practice_id == practice_id, SentMessage.dedupe_key == dedupe_key)
+    q = select(SentMessage).where(
+        SentMessage.practice_id == practice_id, SentMessage.dedupe_key == dedupe_key
+    )
     return (await s.execute(q)).scalar_one()
 
 
