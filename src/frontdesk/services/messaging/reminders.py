@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.domain import messaging
 from frontdesk.domain.scheduling.status import AppointmentStatus
+from frontdesk.domain.settings import Values
 from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
 from frontdesk.services.jobs.worker import Permanent
@@ -33,19 +35,29 @@ S = AppointmentStatus
 KIND = "appointment_message"
 SUBJECT = "appointment"
 ACTIVE = (S.SCHEDULED, S.CONFIRMED, S.PENDING_CONFIRMATION)  # booked and still to come
-# reminder type -> (setting that turns it on, how long before the start, in local wall-clock time)
+# reminder type -> (the setting that turns it on, the one that says how many hours before)
 REMINDERS = {
-    "sessionReminder24h": ("reminders.session24h", timedelta(days=1)),
-    "sessionReminder1h": ("reminders.session1h", timedelta(hours=1)),
+    "sessionReminder24h": ("reminders.session24h", "reminders.session24hHoursBefore"),
+    "sessionReminder1h": ("reminders.session1h", "reminders.session1hHoursBefore"),
 }
 
 
-def local_due(starts_at: datetime, tz: str, before: timedelta) -> datetime:
+def local_due(starts_at: datetime, tz: str, before: timedelta, send_time: str = "") -> datetime:
     """`before` the start on the location's wall clock ("a day before" is the same local time the day
-    before, even when a DST change lies between), as UTC."""
+    before, even when a DST change lies between), as UTC; at `send_time` (HH:MM) that day if given."""
     zone = ZoneInfo(tz)
     wall = starts_at.astimezone(zone).replace(tzinfo=None) - before
+    if send_time:
+        h, m = send_time.split(":")
+        wall = wall.replace(hour=int(h), minute=int(m), second=0, microsecond=0)
     return wall.replace(tzinfo=zone).astimezone(starts_at.tzinfo)
+
+
+def _due(v: Values, row: m.Appointment, tz: str, at: datetime) -> datetime:
+    """`at` moved out of the practice's quiet hours (still ahead of the session where it can be)."""
+    return messaging.outside_quiet(
+        at, tz, str(v["reminders.quietStart"]), str(v["reminders.quietEnd"]), before=row.starts_at
+    )
 
 
 async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None:
@@ -53,7 +65,11 @@ async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None
     if S(row.status) not in ACTIVE:
         return  # a hold gets its messages when it is confirmed
     v = await settings_values(s, row.practice_id)
+    if "email" not in v["communication.channels"]:
+        return  # the practice sends on no channel this feature has
     pid, subject = row.practice_id, (SUBJECT, row.id)
+    book = await dir_repo.datebook(s, pid, row.datebook_id)
+    tz = book.timezone if book else "UTC"
     if v["reminders.booking"]:
         await JobQueue.enqueue(
             s,
@@ -62,13 +78,13 @@ async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None
             {"appointment_id": row.id, "type": "confirmation"},
             key=f"appt:{row.id}:confirmation",
             now=now,
+            run_at=_due(v, row, tz, now),
             subject=subject,
         )
-    book = await dir_repo.datebook(s, pid, row.datebook_id)
-    tz = book.timezone if book else "UTC"
-    for kind, (setting, before) in REMINDERS.items():
-        due = local_due(row.starts_at, tz, before)
-        if v[setting] and due > now:
+    for kind, (enabled, hours) in REMINDERS.items():
+        send_time = str(v["reminders.session24hSendTime"]) if kind == "sessionReminder24h" else ""
+        due = _due(v, row, tz, local_due(row.starts_at, tz, timedelta(hours=int(v[hours])), send_time))
+        if v[enabled] and now < due < row.starts_at:
             await JobQueue.enqueue(
                 s,
                 pid,
