@@ -30,7 +30,8 @@ from frontdesk.services.directory import DirectoryService
 from frontdesk.services.dto import PracticeInfo
 from frontdesk.services.jobs.queue import JobQueue, QueueStats
 from frontdesk.services.jobs.worker import Handler, Worker
-from frontdesk.services.messaging.delivery import Delivery
+from frontdesk.services.messaging import service as messaging
+from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
 from frontdesk.services.messaging.reminders import AppointmentMessages
@@ -107,10 +108,18 @@ class Frontdesk:
         self.patient_schedule = PatientScheduleService(uc)
         self.fhir = FhirExportService(uc)
         # Messages: the job queue, its handlers, and the channels (email off without FRONTDESK_SMTP_URL).
-        self.jobs = JobQueue(db, clock)
+        self.jobs = JobQueue(uc)
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
-        self.delivery = Delivery(db, clock, Mailer(self.smtp) if self.smtp else None)
-        self.job_handlers: dict[str, Handler] = {APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery)}
+        self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
+        self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
+
+        async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
+            return await messaging.opted_out(uc, practice_id, client_id, channel)
+
+        self.job_handlers: dict[str, Handler] = {
+            APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
+            messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
+        }
 
     def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:
         """A worker on this process's queue and handlers (`frontdesk worker`, or inside `serve`)."""

@@ -13,6 +13,7 @@ from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
 from frontdesk.services.jobs.queue import ClaimedJob, JobQueue, backoff
 from frontdesk.services.jobs.worker import Permanent, Worker
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import jobs as repo
 from tests.conftest import Clock
@@ -46,7 +47,7 @@ async def test_enqueue_commits_with_the_callers_transaction_or_not_at_all(
 
 
 async def test_a_job_runs_when_due_and_not_before(app: Frontdesk, scenario: Scenario, clock: Clock) -> None:
-    queue = JobQueue(app.db, clock)
+    queue = JobQueue(app.usecases)
     ran: list[str] = []
 
     async def handler(job: ClaimedJob, _w: str) -> None:
@@ -65,7 +66,7 @@ async def test_a_job_runs_when_due_and_not_before(app: Frontdesk, scenario: Scen
 async def test_a_crashed_workers_job_is_claimed_again_when_its_lease_runs_out(
     app: Frontdesk, scenario: Scenario, clock: Clock
 ) -> None:
-    queue = JobQueue(app.db, clock, lease=timedelta(minutes=5))
+    queue = JobQueue(app.usecases, lease=timedelta(minutes=5))
     await _enqueue(app, scenario.practice_id, "crash")
     mine = [j for j in await queue.claim("dead-worker", 100) if j.dedupe_key == "crash"]
     assert mine  # claimed, then the worker "dies" without finishing
@@ -79,7 +80,7 @@ async def test_a_crashed_workers_job_is_claimed_again_when_its_lease_runs_out(
 
 
 async def test_failures_back_off_then_dead_letter(app: Frontdesk, scenario: Scenario, clock: Clock) -> None:
-    queue = JobQueue(app.db, clock, rng=random.Random(7))
+    queue = JobQueue(app.usecases, rng=random.Random(7))
     attempts: list[int] = []
 
     async def flaky(job: ClaimedJob, _w: str) -> None:
@@ -111,7 +112,7 @@ async def test_a_permanent_failure_dead_letters_at_once(
         raise Permanent("no such appointment")
 
     await _enqueue(app, scenario.practice_id, "refused")
-    await Worker(JobQueue(app.db, clock), {"test": refuse}).drain()
+    await Worker(JobQueue(app.usecases), {"test": refuse}).drain()
     assert await _status(app, scenario.practice_id, "refused") == "dead"
 
 
@@ -139,8 +140,8 @@ async def test_two_workers_run_every_job_exactly_once(
 
     other_db = Database(db_url)  # a second engine: another process's connections
     try:
-        one = Worker(JobQueue(app.db, clock), {"test": handler}, batch=3)
-        two = Worker(JobQueue(other_db, clock), {"test": handler}, batch=3)
+        one = Worker(JobQueue(app.usecases), {"test": handler}, batch=3)
+        two = Worker(JobQueue(UseCases(other_db, clock, app.audit)), {"test": handler}, batch=3)
         await asyncio.gather(one.drain(), two.drain())
     finally:
         await other_db.dispose()
@@ -151,7 +152,7 @@ async def test_two_workers_run_every_job_exactly_once(
 async def test_health_figures_count_depth_and_the_oldest_due(
     app: Frontdesk, scenario: Scenario, clock: Clock
 ) -> None:
-    queue = JobQueue(app.db, clock)
+    queue = JobQueue(app.usecases)
     await _enqueue(app, scenario.practice_id, "due-now")
     await _enqueue(app, scenario.practice_id, "due-later", run_at=clock() + timedelta(days=1))
     st = await queue.stats()

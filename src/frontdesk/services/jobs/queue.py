@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.services.context import Clock
-from frontdesk.storage.db import Database
+from frontdesk.services.usecase import UseCases
 from frontdesk.storage.repositories import jobs as repo
 from frontdesk.storage.repositories.jobs import QueueStats
 
@@ -55,15 +55,15 @@ class ClaimedJob:
 class JobQueue:
     def __init__(
         self,
-        db: Database,
-        clock: Clock,
+        uc: UseCases,
         *,
         lease: timedelta = LEASE,
         rng: random.Random | None = None,
         base_delay: timedelta = BASE_DELAY,
     ) -> None:
-        self.db = db
-        self.clock = clock
+        self.uc = uc
+        self.db = uc.db
+        self.clock: Clock = uc.clock
         self.lease = lease
         self.rng = rng or random.Random()
         self.base_delay = base_delay
@@ -99,8 +99,9 @@ class JobQueue:
     async def claim(self, worker: str, limit: int = 10) -> list[ClaimedJob]:
         """Up to `limit` due jobs, leased to `worker` for `lease` (a job whose lease runs out, its
         worker dead, is claimed again)."""
-        async with self.db.write() as s:
-            rows = await repo.claim(s, self.clock(), worker, self.lease, limit)
+
+        async def body(s: AsyncSession, now: datetime) -> list[ClaimedJob]:
+            rows = await repo.claim(s, now, worker, self.lease, limit)
             return [
                 ClaimedJob(
                     r.id,
@@ -116,10 +117,15 @@ class JobQueue:
                 for r in rows
             ]
 
+        return await self.uc.run(body)
+
     async def complete(self, job: ClaimedJob, worker: str) -> bool:
         """False when the lease was lost (another worker took the job over): nothing changed."""
-        async with self.db.write() as s:
-            return await repo.finish(s, job.practice_id, job.id, worker, self.clock())
+
+        async def body(s: AsyncSession, now: datetime) -> bool:
+            return await repo.finish(s, job.practice_id, job.id, worker, now)
+
+        return await self.uc.run(body)
 
     async def fail(self, job: ClaimedJob, worker: str, error: str, *, permanent: bool = False) -> str:
         """Retry later, or dead-letter when attempts are spent or the failure is `permanent`.
@@ -127,8 +133,11 @@ class JobQueue:
         now = self.clock()
         last = permanent or job.attempt >= job.max_attempts
         retry_at = None if last else now + backoff(job.attempt, self.rng, self.base_delay)
-        async with self.db.write() as s:
-            await repo.fail(s, job.practice_id, job.id, worker, now, error, retry_at)
+
+        async def body(s: AsyncSession, _now: datetime) -> bool:
+            return await repo.fail(s, job.practice_id, job.id, worker, now, error, retry_at)
+
+        await self.uc.run(body)
         return repo.DEAD if last else repo.PENDING
 
     async def stats(self) -> QueueStats:

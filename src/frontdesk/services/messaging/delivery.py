@@ -6,20 +6,25 @@ server took it releases the claim, so the retry may send."""
 
 from __future__ import annotations
 
-import aiosmtplib
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
-from frontdesk.services.context import Clock
+import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from frontdesk.services.jobs.queue import ClaimedJob
 from frontdesk.services.jobs.worker import Permanent
 from frontdesk.services.messaging.email import Email, Mailer
-from frontdesk.storage.db import Database
+from frontdesk.services.usecase import UseCases
+from frontdesk.storage.models import SentMessage
 from frontdesk.storage.repositories import jobs as repo
+
+OptOutCheck = Callable[[int, int, str], Awaitable[bool]]  # (practice, client, channel)
 
 
 class Delivery:
-    def __init__(self, db: Database, clock: Clock, mailer: Mailer | None) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, uc: UseCases, mailer: Mailer | None) -> None:
+        self.uc = uc
         self.mailer = mailer
 
     @property
@@ -31,8 +36,9 @@ class Delivery:
         if self.mailer is None:
             return "off"
         key = mail.message_key or job.dedupe_key
-        async with self.db.write() as s:
-            earlier = await repo.claim_send(
+
+        async def claim(s: AsyncSession, now: datetime) -> SentMessage | None:
+            return await repo.claim_send(
                 s,
                 job.practice_id,
                 dedupe_key=key,
@@ -40,12 +46,13 @@ class Delivery:
                 channel="email",
                 recipient=mail.to,
                 worker=worker,
-                now=self.clock(),
+                now=now,
             )
+
+        earlier = await self.uc.run(claim)
         if earlier is not None:
             if earlier.status == repo.SENDING:
-                async with self.db.write() as s:
-                    await repo.mark_sent(s, job.practice_id, key, self.clock(), status=repo.UNCONFIRMED)
+                await self._mark(job.practice_id, key, repo.UNCONFIRMED)
                 return repo.UNCONFIRMED
             return earlier.status
         try:
@@ -58,10 +65,37 @@ class Delivery:
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self._release(job.practice_id, key)
             raise OSError(f"the mail server could not be reached: {type(exc).__name__}") from None
-        async with self.db.write() as s:
-            await repo.mark_sent(s, job.practice_id, key, self.clock())
+        await self._mark(job.practice_id, key, repo.SENT)
         return repo.SENT
 
+    async def _mark(self, practice_id: int, key: str, status: str) -> None:
+        async def body(s: AsyncSession, now: datetime) -> None:
+            await repo.mark_sent(s, practice_id, key, now, status=status)
+
+        await self.uc.run(body)
+
     async def _release(self, practice_id: int, key: str) -> None:
-        async with self.db.write() as s:
+        async def body(s: AsyncSession, _now: datetime) -> None:
             await repo.release_send(s, practice_id, key)
+
+        await self.uc.run(body)
+
+
+class SingleMessages:
+    """The job handler of a message queued by comms_send_message (rendered when it was queued); an
+    opt-out made since is honoured."""
+
+    def __init__(self, delivery: Delivery, opted_out: OptOutCheck) -> None:
+        self.delivery = delivery
+        self.opted_out = opted_out
+
+    async def __call__(self, job: ClaimedJob, worker: str) -> None:
+        if not self.delivery.email_on:
+            raise Permanent("the email channel is not configured")
+        a = job.payload
+        if await self.opted_out(job.practice_id, int(a["patient_id"]), "email"):
+            return
+        mail = Email(
+            str(a["to"]), str(a["subject"]), str(a["text"]), str(a["html"]), message_key=job.dedupe_key
+        )
+        await self.delivery.email(job, worker, mail)

@@ -28,6 +28,7 @@ from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import jobs as repo
+from frontdesk.storage.repositories import messages as msg_repo
 from frontdesk.storage.repositories import patients as patient_repo
 from frontdesk.storage.repositories.clinical import patients as chart_repo
 
@@ -131,7 +132,7 @@ class AppointmentMessages:
     """The job handler: renders the message as things stand and delivers it once."""
 
     def __init__(self, db: Database, delivery: Delivery, host: str = "frontdesk") -> None:
-        self.db = db
+        self.db = db  # reads only: the delivery writes through the use-case skeleton
         self.delivery = delivery
         self.host = host
 
@@ -153,7 +154,7 @@ class AppointmentMessages:
             if not cancel and S(row.status) not in ACTIVE:
                 return None  # cancelled or over since: a reminder has nothing to say
             patient = await patient_repo.get(s, pid, row.patient_id)
-            if patient is None or not patient.email or await repo.opted_out(s, pid, patient.id, "email"):
+            if patient is None or not patient.email or await msg_repo.opted_out(s, pid, patient.id, "email"):
                 return None
             v = await settings_values(s, pid)
             profile = await chart_repo.profile(s, pid, patient.id)

@@ -240,14 +240,3 @@ async def release_send(s: AsyncSession, practice_id: int, dedupe_key: str) -> No
 async def sent(s: AsyncSession, practice_id: int) -> Sequence[SentMessage]:
     q = select(SentMessage).where(SentMessage.practice_id == practice_id).order_by(SentMessage.id)
     return list((await s.execute(q)).scalars())
-
-
-async def opted_out(s: AsyncSession, practice_id: int, patient_id: int, channel: str) -> bool:
-    from frontdesk.storage.models import MessageOptOut
-
-    q = select(MessageOptOut.id).where(
-        MessageOptOut.practice_id == practice_id,
-        MessageOptOut.patient_id == patient_id,
-        MessageOptOut.channel == channel,
-    )
-    return (await s.execute(q)).first() is not None
