@@ -21,9 +21,10 @@ from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.jobs.queue import JobQueue
-from frontdesk.services.messaging import templates
+from frontdesk.services.messaging import reminders, templates
 from frontdesk.services.messaging.delivery import Delivery
 from frontdesk.services.usecase import UseCases
+from frontdesk.storage.repositories import appointments as appt_repo
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import messages as repo
 from frontdesk.storage.repositories import patients as patient_repo
@@ -31,6 +32,12 @@ from frontdesk.storage.repositories.clinical import patients as chart_repo
 
 CHANNELS = ("email", "whatsapp", "sms")
 MESSAGE = "message"  # the job kind of a single message
+# comms_send_message's templateKey -> the appointment message it sends
+TEMPLATES = {
+    "sessionConfirmation": "confirmation",
+    "sessionReminder": "reminder",
+    "sessionCancellation": "cancellation",
+}
 SUBJECT_MAX = 200
 BODY_MAX = 5000
 
@@ -121,18 +128,25 @@ class MessagingService:
         client_id: int,
         *,
         channel: str = "email",
-        text: str,
+        text: str | None = None,
         subject: str | None = None,
+        template_key: str | None = None,
+        session_id: int | None = None,
         consent: Consent = Consent.MISSING,
         idem: Idempotency | None = None,
     ) -> Queued:
-        """Queue a message to a client (custom text with the seed's variables). Refused when the
-        channel is not configured or off for the practice, or the client opted out of it or has no
-        address on it."""
+        """Queue a message to a client: custom `text` (with the seed's variables), or a shipped template
+        about one of the client's sessions (`template_key`, `session_id`), rendered in the client's
+        language. Refused when the channel is not configured or off for the practice, or the client
+        opted out of it or has no address on it."""
         if channel not in CHANNELS:
             raise Invalid(f"channel must be one of: {', '.join(CHANNELS)}", field="channel")
         if not self._configured()[channel]:
             raise Invalid(f"the {channel} channel is not configured on this server", field="channel")
+        if (text is None) == (template_key is None):
+            raise Invalid("give exactly one of template_key and custom_message", field="template_key")
+        if template_key is not None and session_id is None:
+            raise Invalid(f"template {template_key} is about a session: give session_id", field="session_id")
 
         async def body(s: AsyncSession, now: datetime) -> Queued:
             patient = await _client(s, p.practice_id, client_id)
@@ -145,23 +159,31 @@ class MessagingService:
                 raise Invalid(f"the client opted out of {channel} messages", field="client_id")
             if not patient.email:
                 raise Invalid("the client has no email address", field="client_id")
-            values = await _variables(s, p.practice_id, patient, v)
-            rendered_subject = templates.render(subject or str(v["basics.name"]) or "Message", values)
-            rendered = templates.render(text, values)
-            html = templates.render(text, values, html=True).replace("\n", "<br>\n")
             key = f"msg:{uuid.uuid4().hex}"
-            payload = {
-                "patient_id": client_id,
-                "to": patient.email,
-                "subject": rendered_subject[:SUBJECT_MAX],
-                "text": rendered,
-                "html": f"<!doctype html><html><body><p>{html}</p></body></html>",
-            }
-            await JobQueue.enqueue(
-                s, p.practice_id, MESSAGE, payload, key=key, now=now, subject=("patient", client_id)
-            )
+            if template_key is not None:
+                assert session_id is not None
+                appt = await appt_repo.get(s, p.practice_id, session_id)
+                if appt is None or appt.patient_id != client_id:
+                    raise NotFound(f"no session {session_id} of this client", field="session_id")
+                payload: dict[str, Any] = {"appointment_id": appt.id, "type": TEMPLATES[template_key]}
+                await JobQueue.enqueue(
+                    s,
+                    p.practice_id,
+                    reminders.KIND,
+                    payload,
+                    key=key,
+                    now=now,
+                    subject=("appointment", appt.id),
+                )
+                shown = template_key
+            else:
+                assert text is not None
+                payload, shown = await _custom(s, p.practice_id, patient, v, text, subject)
+                await JobQueue.enqueue(
+                    s, p.practice_id, MESSAGE, payload, key=key, now=now, subject=("patient", client_id)
+                )
             await audit.record(s, p, now, "comms.send", "patient", client_id, detail=channel)
-            return Queued(key, client_id, channel, patient.email, rendered_subject[:SUBJECT_MAX])
+            return Queued(key, client_id, channel, patient.email, shown)
 
         return await self.uc.write(
             p,
@@ -174,6 +196,22 @@ class MessagingService:
             destroys="sending a message to a client",
             consent=consent,
         )
+
+
+async def _custom(
+    s: AsyncSession, practice_id: int, patient: Any, v: Values, text: str, subject: str | None
+) -> tuple[dict[str, Any], str]:
+    values = await _variables(s, practice_id, patient, v)
+    rendered_subject = templates.render(subject or str(v["basics.name"]) or "Message", values)[:SUBJECT_MAX]
+    html = templates.render(text, values, html=True).replace("\n", "<br>\n")
+    payload = {
+        "patient_id": patient.id,
+        "to": patient.email,
+        "subject": rendered_subject,
+        "text": templates.render(text, values),
+        "html": f"<!doctype html><html><body><p>{html}</p></body></html>",
+    }
+    return payload, rendered_subject
 
 
 def _config(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
