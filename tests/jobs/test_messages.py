@@ -6,76 +6,21 @@ between sending and recording still delivering each message once."""
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
-import socket
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
-from sqlalchemy import update
 
 from frontdesk.composition import Frontdesk
 from frontdesk.services.consent import Consent
 from frontdesk.services.messaging.email import Email, Mailer, SmtpSettings
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.settings import Settings
-from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import jobs as repo
 from tests.conftest import Clock
-from tests.factories import Scenario, build_scenario
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined]
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [msg for msg in self.messages if msg["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    box = Inbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, SmtpSettings.parse(f"smtp://127.0.0.1:{port}?starttls=no", "Clinic <clinic@example.com>")
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-async def mail_app(db_url: str, clock: Clock, inbox: tuple[Inbox, SmtpSettings]) -> AsyncIterator[Frontdesk]:
-    fd = Frontdesk(Database(db_url), clock=clock, settings=Settings(), smtp=inbox[1])
-    yield fd
-    await fd.close()
-
-
-async def _client(app: Frontdesk) -> tuple[Scenario, str]:
-    sc = await build_scenario(app)
-    address = f"juan.{sc.slug}@example.com"
-    async with app.db.write() as s:
-        await s.execute(
-            update(m.Patient)
-            .where(m.Patient.practice_id == sc.practice_id, m.Patient.id == sc.juan)
-            .values(email=address)
-        )
-    return sc, address
+from tests.factories import Scenario
+from tests.jobs.conftest import Inbox, client_with_email
 
 
 def _book(sc: Scenario, when: str) -> BookingRequest:
@@ -99,7 +44,7 @@ async def test_confirmation_with_invite_then_the_24h_reminder_at_local_time(
     mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:
     box, _ = inbox
-    sc, address = await _client(mail_app)
+    sc, address = await client_with_email(mail_app)
     # Wednesday 4 March 2026 at 10:00 in New York (15:00 UTC); the clock is Monday 08:00 there.
     appt = await mail_app.appointments.book(sc.principal, _book(sc, "2026-03-04T10:00"))
     worker = mail_app.worker()
@@ -129,7 +74,7 @@ async def test_rescheduling_moves_the_reminder_and_cancelling_removes_it(
     mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings]
 ) -> None:
     box, _ = inbox
-    sc, address = await _client(mail_app)
+    sc, address = await client_with_email(mail_app)
     appt = await mail_app.appointments.book(sc.principal, _book(sc, "2026-03-04T10:00"))
     moved = await mail_app.bookings.reschedule(
         sc.principal, appt.id, "2026-03-05T11:00", consent=Consent.GIVEN
@@ -165,7 +110,7 @@ async def test_two_workers_one_killed_mid_send_deliver_each_message_once(
     mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings], db_url: str
 ) -> None:
     box, settings = inbox
-    sc, address = await _client(mail_app)
+    sc, address = await client_with_email(mail_app)
     for day in range(4, 7):
         for hour in ("09:00", "10:00", "11:00"):
             await mail_app.appointments.book(sc.principal, _book(sc, f"2026-03-0{day}T{hour}"))
