@@ -247,6 +247,27 @@ SURFACE_CASES["medcor"] = {
     ],
 }
 
+# Issue 14, messaging (mcp/bindings/messaging.py): /mcp and /mcp/coordinalo. The e2e server has no SMTP.
+NO_CLIENT = f"no client with id {MISSING}"
+BAD_QUIET = "reminders.quietStart must be a time of day"
+ERROR_CASES |= {
+    "reminders_get_config": [UNKNOWN_ARGUMENT],
+    "reminders_update_config": [Case({"quietHours": {"start": "25:00"}}, BAD_QUIET, "bad time")],
+    "comms_get_preferences": [Case({"clientId": MISSING}, NO_CLIENT, "missing")],
+    "comms_update_preferences": [Case({"clientId": MISSING, "email": False}, NO_CLIENT, "missing")],
+    "comms_send_message": [
+        Case(
+            {"clientId": MISSING, "customMessage": "Hola {nombre}", "confirm": True},
+            "the email channel is not configured on this server",
+            "no channel",
+        )
+    ],
+    "manage_reminders": [
+        Case({"action": "update", "quiet_hours": {"start": "25:00"}}, BAD_QUIET, "bad time")
+    ],
+    "manage_messages": [Case({"action": "get_preferences", "client_id": MISSING}, NO_CLIENT, "missing")],
+}
+
 
 # --- running the probe ------------------------------------------------------------------------------
 
