@@ -6,8 +6,11 @@ between sending and recording still delivering each message once."""
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 from datetime import UTC, datetime
 from email.message import Message
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +24,8 @@ from frontdesk.storage.repositories import jobs as repo
 from tests.conftest import Clock
 from tests.factories import Scenario
 from tests.jobs.conftest import Inbox, client_with_email
+
+ROOT = Path(__file__).resolve().parents[2]  # where `python -m tests.jobs.kill_worker` runs
 
 
 def _book(sc: Scenario, when: str) -> BookingRequest:
@@ -134,3 +139,34 @@ async def test_two_workers_one_killed_mid_send_deliver_each_message_once(
         log = await repo.sent(s, sc.practice_id)
     assert len({r.dedupe_key for r in log}) == len(log) == 9
     assert [r.status for r in log].count("unconfirmed") == 1  # the one the killed worker had sent
+
+
+async def test_a_worker_process_killed_between_sending_and_recording_sends_nothing_twice(
+    mail_app: Frontdesk, clock: Clock, inbox: tuple[Inbox, SmtpSettings], db_url: str
+) -> None:
+    box, settings = inbox
+    sc, address = await client_with_email(mail_app)
+    for hour in ("09:00", "10:00", "11:00", "14:00"):
+        await mail_app.appointments.book(sc.principal, _book(sc, f"2026-03-05T{hour}"))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.jobs.kill_worker",
+        db_url,
+        str(settings.port),
+        clock().isoformat(),
+        cwd=ROOT,
+    )
+    assert await asyncio.wait_for(proc.wait(), 60) == -signal.SIGKILL
+    assert len(box.to(address)) == 1  # the one it sent before it died
+    clock.advance(minutes=6)  # the dead process's leases run out
+    other = Frontdesk(Database(db_url), clock=clock, settings=Settings(), smtp=settings)
+    try:
+        await asyncio.gather(mail_app.worker("a").drain(), other.worker("b").drain())
+    finally:
+        await other.close()
+    subjects = _subjects(box, address)
+    assert len(subjects) == len(set(subjects)) == 4  # four bookings, four confirmations, none twice
+    async with mail_app.db.read() as s:
+        statuses = sorted(r.status for r in await repo.sent(s, sc.practice_id))
+    assert statuses == ["sent", "sent", "sent", "unconfirmed"]
