@@ -149,6 +149,8 @@ class Frontdesk:
         return await self.db.ping()
 
     async def close(self) -> None:
+        if self.delivery.mailer is not None:
+            await self.delivery.mailer.close()
         try:
             await self.audit.seal_all()  # leave no entry of this process outside the chain
         except FrontdeskError:

@@ -4,6 +4,8 @@ email channel is off. The password is never shown back (repr and `describe` leav
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -108,13 +110,17 @@ def _safe(key: str) -> str:
 
 
 class Mailer:
+    """One SMTP connection kept open between messages (a new connection per message cost most of a
+    message's time in bench/messages.py), opened again when the server has closed it."""
+
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+        self._lock = asyncio.Lock()  # one conversation at a time on the shared connection
 
-    async def send(self, mail: Email) -> None:
+    def _new(self) -> aiosmtplib.SMTP:
         cfg = self.settings
-        await aiosmtplib.send(
-            build(mail, cfg.mail_from),
+        return aiosmtplib.SMTP(
             hostname=cfg.host,
             port=cfg.port,
             username=cfg.username,
@@ -123,3 +129,30 @@ class Mailer:
             start_tls=cfg.starttls,
             timeout=cfg.timeout,
         )
+
+    async def send(self, mail: Email) -> None:
+        message = build(mail, self.settings.mail_from)
+        async with self._lock:
+            for attempt in (1, 2):
+                if self._client is None or not self._client.is_connected:
+                    self._client = self._new()
+                    await self._client.connect()
+                try:
+                    await self._client.send_message(message)
+                    return
+                except aiosmtplib.SMTPServerDisconnected:
+                    self._client = None  # closed while idle: once more on a fresh connection
+                    if attempt == 2:
+                        raise
+                except BaseException:
+                    # A refusal or a failure mid-conversation: the next message starts afresh.
+                    self._client.close()
+                    self._client = None
+                    raise
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._client is not None and self._client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await self._client.quit()
+            self._client = None
