@@ -158,3 +158,22 @@ async def test_health_figures_count_depth_and_the_oldest_due(
     st = await queue.stats()
     assert st.depth >= 2 and st.due >= 1
     assert st.oldest_due is not None and st.oldest_due <= clock()
+
+
+async def test_a_clock_jumping_back_neither_steals_a_lease_nor_runs_early(
+    app: Frontdesk, scenario: Scenario, clock: Clock
+) -> None:
+    queue = JobQueue(app.usecases, lease=timedelta(minutes=5))
+    await _enqueue(app, scenario.practice_id, "held")
+    await _enqueue(app, scenario.practice_id, "tomorrow", run_at=clock() + timedelta(days=1))
+    held = [j for j in await queue.claim("first", 100) if j.dedupe_key == "held"]
+    assert held
+    clock.advance(hours=-3)  # the machine's clock is set back
+    assert not [j for j in await queue.claim("second", 100) if j.dedupe_key in ("held", "tomorrow")]
+    clock.advance(hours=3, minutes=4)  # still inside the lease
+    assert not [j for j in await queue.claim("second", 100) if j.dedupe_key == "held"]
+    assert await queue.complete(held[0], "first")
+    clock.advance(days=1)
+    assert [j.dedupe_key for j in await queue.claim("second", 100) if j.dedupe_key == "tomorrow"] == [
+        "tomorrow"
+    ]
