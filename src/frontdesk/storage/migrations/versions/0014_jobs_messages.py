@@ -1,7 +1,7 @@
 """The durable job queue (`jobs`: what to do, when, its lease and attempts; a dedupe key per practice so
 the same job is never enqueued twice) and the send log (`sent_messages`: one row per message ever handed
 to a channel, unique by its dedupe key, so no message goes out twice), plus each client's opt-outs per
-channel and the practice's detailed reminder configuration.
+channel (the reminder configuration is settings, the reminders chapter, not a table).
 
 Revision ID: 0014
 Revises: 0011
