@@ -33,7 +33,9 @@ from frontdesk.services.jobs.worker import Handler, Worker
 from frontdesk.services.messaging import service as messaging
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
+from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
+from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
 from frontdesk.services.messaging.reminders import AppointmentMessages
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
@@ -119,6 +121,7 @@ class Frontdesk:
         self.job_handlers: dict[str, Handler] = {
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
+            PENDING_CONFIRMATION: PendingConfirmations(uc),
         }
 
     def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:

@@ -170,3 +170,45 @@ async def test_a_worker_process_killed_between_sending_and_recording_sends_nothi
     async with mail_app.db.read() as s:
         statuses = sorted(r.status for r in await repo.sent(s, sc.practice_id))
     assert statuses == ["sent", "sent", "sent", "unconfirmed"]
+
+
+async def test_an_unconfirmed_booking_is_cancelled_or_confirmed_after_the_timeout(
+    mail_app: Frontdesk, clock: Clock
+) -> None:
+    from sqlalchemy import update as sql_update
+
+    from frontdesk.services.scheduling.lifecycle import TransitionRequest
+    from frontdesk.storage import models as m
+
+    sc, _ = await client_with_email(mail_app)
+    await mail_app.practice_settings.update(
+        sc.principal, {"reminders.pendingConfirmation": True, "reminders.confirmationTimeoutHours": 2}
+    )
+
+    async def pending(when: str) -> int:
+        appt = await mail_app.appointments.book(sc.principal, _book(sc, when))
+        async with mail_app.db.write() as s:  # a request, as a public booking makes it
+            await s.execute(
+                sql_update(m.Appointment)
+                .where(m.Appointment.practice_id == sc.practice_id, m.Appointment.id == appt.id)
+                .values(status="requested")
+            )
+        req = TransitionRequest(appt.id, action="request_confirmation")
+        await mail_app.lifecycle.transition(sc.principal, req)
+        return appt.id
+
+    dropped = await pending("2026-03-05T09:00")
+    worker = mail_app.worker()
+    clock.advance(hours=1, minutes=59)
+    await worker.drain()
+    assert (await mail_app.lifecycle.state(sc.principal, dropped)).current_state == "pending_confirmation"
+    clock.advance(minutes=1)
+    await worker.drain()
+    assert (await mail_app.lifecycle.state(sc.principal, dropped)).current_state == "cancelled"
+
+    await mail_app.practice_settings.update(sc.principal, {"reminders.pendingAutoConfirm": True})
+    kept = await pending("2026-03-05T10:00")
+    clock.advance(hours=2)
+    await worker.drain()
+    state = await mail_app.lifecycle.state(sc.principal, kept)
+    assert state.current_state == "scheduled" and state.recent[-1].method == "auto"

@@ -34,6 +34,7 @@ from frontdesk.storage.repositories.clinical import patients as chart_repo
 
 S = AppointmentStatus
 KIND = "appointment_message"
+PENDING = "pending_confirmation"  # the job that acts on a booking left unconfirmed (pending.py)
 SUBJECT = "appointment"
 ACTIVE = (S.SCHEDULED, S.CONFIRMED, S.PENDING_CONFIRMATION)  # booked and still to come
 # reminder type -> (the setting that turns it on, the one that says how many hours before)
@@ -66,6 +67,18 @@ async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None
     if S(row.status) not in ACTIVE:
         return  # a hold gets its messages when it is confirmed
     v = await settings_values(s, row.practice_id)
+    if S(row.status) == S.PENDING_CONFIRMATION and v["reminders.pendingConfirmation"]:
+        timeout = timedelta(hours=int(v["reminders.confirmationTimeoutHours"]))
+        await JobQueue.enqueue(
+            s,
+            row.practice_id,
+            PENDING,
+            {"appointment_id": row.id},
+            key=f"appt:{row.id}:pendingConfirmation",
+            now=now,
+            run_at=now + timeout,
+            subject=(SUBJECT, row.id),
+        )
     if "email" not in v["communication.channels"]:
         return  # the practice sends on no channel this feature has
     pid, subject = row.practice_id, (SUBJECT, row.id)
@@ -102,7 +115,7 @@ async def on_moved(
     s: AsyncSession, now: datetime, row: m.Appointment, target: AppointmentStatus, reason: str | None
 ) -> None:
     if target == S.CANCELLED:
-        await repo.drop_pending(s, row.practice_id, SUBJECT, row.id, [KIND])
+        await repo.drop_pending(s, row.practice_id, SUBJECT, row.id, [KIND, PENDING])
         if reason != "rescheduled":  # a reschedule's new booking sends the updated invite instead
             await JobQueue.enqueue(
                 s,
