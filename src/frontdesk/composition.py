@@ -30,6 +30,15 @@ from frontdesk.services.clinical.vitals import VitalService
 from frontdesk.services.context import Clock, system_clock
 from frontdesk.services.directory import DirectoryService
 from frontdesk.services.dto import PracticeInfo
+from frontdesk.services.jobs.queue import JobQueue, QueueStats
+from frontdesk.services.jobs.worker import Handler, Worker
+from frontdesk.services.messaging import service as messaging
+from frontdesk.services.messaging.delivery import Delivery, SingleMessages
+from frontdesk.services.messaging.email import Mailer, SmtpSettings
+from frontdesk.services.messaging.pending import PendingConfirmations
+from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
+from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
+from frontdesk.services.messaging.reminders import AppointmentMessages
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
 from frontdesk.services.patients import PatientService
@@ -64,6 +73,7 @@ class Frontdesk:
         settings: Settings | None = None,
         oauth_settings: OAuthSettings | None = None,
         clinical_settings: ClinicalSettings | None = None,
+        smtp: SmtpSettings | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -104,6 +114,27 @@ class Frontdesk:
         self.practice_info = PracticeInfoService(db)
         self.patient_schedule = PatientScheduleService(uc)
         self.fhir = FhirExportService(uc)
+        # Messages: the job queue, its handlers, and the channels (email off without FRONTDESK_SMTP_URL).
+        self.jobs = JobQueue(uc)
+        self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
+        self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
+        self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
+
+        async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
+            return await messaging.opted_out(uc, practice_id, client_id, channel)
+
+        self.job_handlers: dict[str, Handler] = {
+            APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
+            messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
+            PENDING_CONFIRMATION: PendingConfirmations(uc),
+        }
+
+    def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:
+        """A worker on this process's queue and handlers (`frontdesk worker`, or inside `serve`)."""
+        return Worker(self.jobs, self.job_handlers, name=name, poll_seconds=poll_seconds)
+
+    async def queue_stats(self) -> QueueStats:
+        return await self.jobs.stats()
 
     @classmethod
     def build(cls, url: str | None = None, **kwargs: Any) -> Frontdesk:
@@ -126,6 +157,8 @@ class Frontdesk:
         return await self.db.ping()
 
     async def close(self) -> None:
+        if self.delivery.mailer is not None:
+            await self.delivery.mailer.close()
         try:
             await self.audit.seal_all()  # leave no entry of this process outside the chain
         except FrontdeskError:

@@ -406,3 +406,25 @@ ERROR_CASES |= {
     "scheduling_book": [Case(_public_booking(), INTENT, "no human intent")],
     "scheduling_confirm": [Case({"orgSlug": "demo", "credential": "pbc_guess"}, NO_TOKEN, "wrong token")],
 }
+
+
+# Issue 14, messaging (mcp/bindings/messaging.py): /mcp and /mcp/coordinalo. The e2e server has no SMTP.
+NO_CLIENT_14 = f"no client with id {MISSING}"
+BAD_QUIET = "reminders.quietStart must be a time of day"
+ERROR_CASES |= {
+    "reminders_get_config": [UNKNOWN_ARGUMENT],
+    "reminders_update_config": [Case({"quietHours": {"start": "25:00"}}, BAD_QUIET, "bad time")],
+    "comms_get_preferences": [Case({"clientId": MISSING}, NO_CLIENT_14, "missing")],
+    "comms_update_preferences": [Case({"clientId": MISSING, "email": False}, NO_CLIENT_14, "missing")],
+    "comms_send_message": [
+        Case(
+            {"clientId": MISSING, "customMessage": "Hola {nombre}", "confirm": True},
+            "the email channel is not configured on this server",
+            "no channel",
+        )
+    ],
+    "manage_reminders": [
+        Case({"action": "update", "quiet_hours": {"start": "25:00"}}, BAD_QUIET, "bad time")
+    ],
+    "manage_messages": [Case({"action": "get_preferences", "client_id": MISSING}, NO_CLIENT_14, "missing")],
+}

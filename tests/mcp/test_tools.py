@@ -94,6 +94,7 @@ SETUP_TOOLS = {
     "practice_settings",
     "organization_summary",
 }
+MESSAGING_TOOLS = {"manage_reminders", "manage_messages"}  # issue 14
 
 pytestmark = pytest.mark.usefixtures("scenario")
 
@@ -113,9 +114,9 @@ def described(tools: dict[str, Any]) -> None:
 async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS | SETUP_TOOLS, (
-            "every capability once"
-        )
+        assert (
+            set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS | SETUP_TOOLS | MESSAGING_TOOLS
+        ), "every capability once"
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)
         notes = tools["create_appointment"].input_schema["properties"]["notes"]

@@ -37,6 +37,8 @@ async def _dispatch(app: Frontdesk, args: argparse.Namespace) -> int:
     if args.command == "migrate":
         print("database is up to date")
         return 0
+    if args.command == "worker":
+        return await _workers(app, args)
     if args.command == "demo":
         practice, created = await app.seed_demo()
         state = "created" if created else "already present; nothing changed"
@@ -141,3 +143,19 @@ def _announce(public_url: str, secret: str, password: str) -> None:
     print(f"Sign-in page (OAuth clients): practice demo, email {DEMO_OWNER}, password {password}", flush=True)
     print("MCP client configuration:", flush=True)
     print(json.dumps(config, indent=2), flush=True)
+
+
+async def _workers(app: Frontdesk, args: argparse.Namespace) -> int:
+    """`frontdesk worker`: N workers sharing the queue; SIGTERM or SIGINT lets each finish its job."""
+    import signal
+
+    if args.once:
+        done = await app.worker().drain()
+        print(f"{done} jobs run")
+        return 0
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await asyncio.gather(*(app.worker().run(stop) for _ in range(max(1, args.concurrency))))
+    return 0

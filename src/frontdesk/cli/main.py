@@ -33,6 +33,9 @@ def parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("demo", help="seed the demo practice (slug demo); running it again changes nothing")
     sub.add_parser("migrate", help="apply database migrations")
+    worker = sub.add_parser("worker", help="run job workers (reminders, messages) until stopped")
+    worker.add_argument("--concurrency", type=int, default=1, help="workers in this process")
+    worker.add_argument("--once", action="store_true", help="run the jobs due now, then exit")
     for area in AREAS:
         area.add_parser(sub)
     return p

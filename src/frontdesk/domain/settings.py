@@ -70,8 +70,9 @@ class Key:
     def _fits(self, text: str) -> tuple[bool, str]:
         if self.kind == "choice":
             return text in self.choices, f"one of: {', '.join(self.choices)}"
-        if self.kind == "time":
-            return bool(_HHMM.match(text)), "a time of day as HH:MM"
+        if self.kind == "time":  # a key whose default is "" may be cleared (no time)
+            ok = bool(_HHMM.match(text)) or (text == "" and self.default == "")
+            return ok, "a time of day as HH:MM" + (' or "" for none' if self.default == "" else "")
         if self.kind == "currency":
             return bool(_CURRENCY.match(text)), "an ISO 4217 code such as USD or EUR"
         if self.kind == "region":
@@ -247,6 +248,36 @@ CATALOGUE: dict[str, Key] = {
                 1,
                 720,
             ),
+            # The detail reminders_get_config / reminders_update_config show per reminder type.
+            (
+                "session24hHoursBefore",
+                "int",
+                24,
+                "Hours before the session the first reminder goes",
+                (),
+                1,
+                168,
+            ),
+            ("session24hSendTime", "time", "", "Send the first reminder at this local time instead (HH:MM)"),
+            ("session1hHoursBefore", "int", 1, "Hours before the session the last reminder goes", (), 1, 24),
+            ("bookingDaysAfter", "int", 1, "Days after booking the follow-up goes", (), 0, 60),
+            ("bookingMaxReminders", "int", 1, "Follow-ups after a booking at most", (), 0, 10),
+            ("bookingInterval", "int", 1, "Days between booking follow-ups", (), 1, 60),
+            ("paymentDaysAfter", "int", 1, "Days after the session an unpaid charge is reminded", (), 0, 60),
+            ("paymentMaxReminders", "int", 3, "Payment reminders at most", (), 0, 20),
+            ("paymentInterval", "int", 3, "Days between payment reminders", (), 1, 60),
+            ("paymentOverdue", "bool", False, "Remind overdue charges"),
+            ("overdueDaysOverdue", "int", 7, "Days past due before the overdue reminder", (), 1, 365),
+            ("overdueMaxReminders", "int", 3, "Overdue reminders at most", (), 0, 20),
+            ("overdueInterval", "int", 7, "Days between overdue reminders", (), 1, 60),
+            ("followup", "bool", False, "Ask for a 0-10 score after the session"),
+            ("followupDaysAfter", "int", 1, "Days after the session the question goes", (), 0, 60),
+            ("followupMaxFollowups", "int", 1, "Questions at most", (), 0, 5),
+            ("followupInterval", "int", 2, "Days between questions", (), 1, 60),
+            ("pendingConfirmation", "bool", False, "Act on bookings left unconfirmed"),
+            ("pendingAutoConfirm", "bool", False, "Confirm, rather than cancel, an unconfirmed booking"),
+            ("quietStart", "time", "", 'No message goes from this local time (HH:MM; "" for none)'),
+            ("quietEnd", "time", "", "until this local time (HH:MM)"),
         ),
         *_keys(
             "client_data",

@@ -77,7 +77,14 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
 
     async def health(_: Request) -> JSONResponse:
         ok = await app.healthy()
-        body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "unreachable"}
+        body: dict[str, object] = {
+            "status": "ok" if ok else "unavailable",
+            "database": "ok" if ok else "unreachable",
+        }
+        if ok:
+            st = await app.queue_stats()
+            oldest = st.oldest_due.isoformat() if st.oldest_due else None
+            body["queue"] = {"depth": st.depth, "due": st.due, "oldest_due": oldest, "dead": st.dead}
         return JSONResponse(body | {"version": __version__}, status_code=200 if ok else 503)
 
     @contextlib.asynccontextmanager
@@ -88,6 +95,8 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             # Unconfirmed public bookings past their 30 minutes are released (lazily too, on booking).
             asyncio.create_task(app.public_booking.sweeper()),
         ]
+        if settings.worker:  # the embedded setup's job worker (FRONTDESK_WORKER=0 where workers run apart)
+            chores.append(asyncio.create_task(app.worker().run()))
         try:
             async with contextlib.AsyncExitStack() as stack:
                 for manager in managers:

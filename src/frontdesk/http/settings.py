@@ -28,6 +28,7 @@ class HttpSettings:
     practice_rate: str = "120/minute"
     ip_rate: str = "60/minute"
     redis_url: str | None = None  # share rate-limit counters between processes
+    worker: bool = False  # run a job worker inside the server (from_env: on unless FRONTDESK_WORKER=0)
     rate_key_prefix: str = "frontdesk"
     max_body_bytes: int = ONE_MB
     session_idle_seconds: float = 1800
@@ -83,6 +84,7 @@ class HttpSettings:
             practice_rate=os.environ.get("FRONTDESK_RATE_LIMIT_PRACTICE") or "120/minute",
             ip_rate=os.environ.get("FRONTDESK_RATE_LIMIT_IP") or "60/minute",
             redis_url=os.environ.get("FRONTDESK_REDIS_URL") or None,
+            worker=_flag("FRONTDESK_WORKER", True),
             max_body_bytes=int(os.environ.get("FRONTDESK_MAX_BODY_BYTES") or ONE_MB),
             session_idle_seconds=float(os.environ.get("FRONTDESK_SESSION_IDLE_SECONDS") or 1800),
             sse_retry_ms=int(os.environ.get("FRONTDESK_SSE_RETRY_MS") or 2000),

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from frontdesk.services.clinical.schedule import PatientScheduleService
     from frontdesk.services.clinical.vitals import VitalService
     from frontdesk.services.directory import DirectoryService
+    from frontdesk.services.messaging.service import MessagingService
     from frontdesk.services.patients import PatientService
     from frontdesk.services.scheduling.appointments import AppointmentService
     from frontdesk.services.scheduling.availability import AvailabilityService
@@ -202,6 +203,7 @@ class Services(Protocol):
     practice_info: PracticeInfoService
     fhir: FhirExportService
     setup: Setup
+    messaging: MessagingService
 
 
 @dataclass(frozen=True, slots=True)

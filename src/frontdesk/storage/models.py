@@ -685,3 +685,62 @@ class PublicToken(_Tenant, Base):
         _fk("appointment_id", "appointments"),
         UniqueConstraint("practice_id", "token_hash", name="uq_public_tokens_hash"),
     )
+
+
+# --- Messaging: the job queue, the send log, opt-outs (migration 0014) ----------------------------------
+
+
+class Job(_Tenant, Base):
+    """A durable job: `kind` names its handler, `payload` its JSON arguments. Status pending (due at
+    `run_at`), running (leased to `locked_by` until `lease_until`), done, dead (after `max_attempts`)."""
+
+    __tablename__ = "jobs"
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12))
+    subject_type: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    subject_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    locked_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        UniqueConstraint("practice_id", "dedupe_key", name="uq_jobs_dedupe_key"),
+        Index("ix_jobs_due", "practice_id", "status", "run_at"),
+        Index("ix_jobs_subject", "practice_id", "subject_type", "subject_id", "status"),
+    )
+
+
+class SentMessage(_Tenant, Base):
+    """The send log: a message's dedupe key is claimed here (status sending) before it is handed to
+    its channel and marked sent after; a second claim of the same key fails, so it never goes twice."""
+
+    __tablename__ = "sent_messages"
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    job_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    channel: Mapped[str] = mapped_column(String(12))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(12))
+    worker: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    __table_args__ = (UniqueConstraint("practice_id", "dedupe_key", name="uq_sent_messages_dedupe_key"),)
+
+
+class MessageOptOut(_Tenant, Base):
+    """A client who asked not to be messaged on `channel` (email, whatsapp, sms)."""
+
+    __tablename__ = "message_optouts"
+    patient_id: Mapped[int] = mapped_column(ID)
+    channel: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("patient_id", "patients"),
+        UniqueConstraint("practice_id", "patient_id", "channel", name="uq_message_optouts_channel"),
+    )

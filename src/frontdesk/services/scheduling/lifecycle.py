@@ -32,6 +32,7 @@ from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
+from frontdesk.services.messaging import reminders
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -98,6 +99,7 @@ async def move(
     await repo.add_transition(
         s, row.practice_id, row.id, current.value, target.value, now, by, how.value, reason
     )
+    await reminders.on_moved(s, now, row, target, reason)  # its messages change in the same transaction
 
 
 async def created(
@@ -108,6 +110,7 @@ async def created(
     await repo.add_transition(
         s, row.practice_id, row.id, None, row.status, now, p.actor, method_of(p).value, reason
     )
+    await reminders.on_created(s, now, row)  # its confirmation and reminders commit with it
 
 
 # The states a signed note carries forward to documented (the visit happened): each step recorded.

@@ -1,0 +1,154 @@
+"""Message templates: the seed's variables ({nombre}, {apellido}, {nombre_completo}, {email},
+{telefono}, {organizacion}) plus the appointment's ({fecha}, {hora}, {profesional}, {servicio},
+{lugar}, {precio}), rendered in a sandboxed Jinja2 environment (a template is the practice's text: it
+may not reach Python). Dates, times and money are formatted by babel in the message's locale and the
+location's time zone. Spanish, Portuguese and English are shipped; the client's language wins, else the
+practice's locale."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from frontdesk.domain.errors import Invalid
+
+LANGUAGES = ("es", "pt", "en")
+_SEED_VAR = re.compile(r"(?<!\{)\{([a-z_]+)\}(?!\})")
+
+_env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+_html_env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+# (subject, body) per kind and language; the body is text, its HTML part made from it (escaped).
+SHIPPED: dict[str, dict[str, tuple[str, str]]] = {
+    "confirmation": {
+        "es": (
+            "Cita confirmada: {fecha} {hora}",
+            "Hola {nombre}, tu cita de {servicio} con {profesional} "
+            "es el {fecha} a las {hora} en {lugar}.\n{organizacion}",
+        ),
+        "pt": (
+            "Consulta confirmada: {fecha} {hora}",
+            "Olá {nombre}, sua consulta de {servicio} com "
+            "{profesional} é em {fecha} às {hora} em {lugar}.\n{organizacion}",
+        ),
+        "en": (
+            "Appointment confirmed: {fecha} {hora}",
+            "Hello {nombre}, your {servicio} appointment with "
+            "{profesional} is on {fecha} at {hora} at {lugar}.\n{organizacion}",
+        ),
+    },
+    "reminder": {
+        "es": (
+            "Recordatorio: {fecha} {hora}",
+            "Hola {nombre}, te recordamos tu cita de {servicio} con "
+            "{profesional} el {fecha} a las {hora} en {lugar}.\n{organizacion}",
+        ),
+        "pt": (
+            "Lembrete: {fecha} {hora}",
+            "Olá {nombre}, lembramos sua consulta de {servicio} com "
+            "{profesional} em {fecha} às {hora} em {lugar}.\n{organizacion}",
+        ),
+        "en": (
+            "Reminder: {fecha} {hora}",
+            "Hello {nombre}, a reminder of your {servicio} appointment with "
+            "{profesional} on {fecha} at {hora} at {lugar}.\n{organizacion}",
+        ),
+    },
+    "cancellation": {
+        "es": (
+            "Cita cancelada: {fecha} {hora}",
+            "Hola {nombre}, tu cita del {fecha} a las {hora} fue cancelada.\n{organizacion}",
+        ),
+        "pt": (
+            "Consulta cancelada: {fecha} {hora}",
+            "Olá {nombre}, sua consulta de {fecha} às {hora} foi cancelada.\n{organizacion}",
+        ),
+        "en": (
+            "Appointment cancelled: {fecha} {hora}",
+            "Hello {nombre}, your appointment on {fecha} at {hora} was cancelled.\n{organizacion}",
+        ),
+    },
+}
+
+
+def language(client_language: str | None, practice_locale: str) -> str:
+    """The client's language (BCP 47: "pt-BR" is pt) when shipped, else the practice's locale."""
+    if client_language:
+        base = client_language.replace("_", "-").split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return practice_locale if practice_locale in LANGUAGES else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentFacts:
+    starts_at: datetime  # UTC
+    timezone: str  # the location's
+    provider: str
+    service: str
+    location: str
+    price_cents: int | None = None
+    currency: str | None = None
+
+
+def variables(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str | None,
+    phone: str | None,
+    organization: str,
+    lang: str,
+    appt: AppointmentFacts | None = None,
+) -> dict[str, str]:
+    out = {
+        "nombre": first_name,
+        "apellido": last_name,
+        "nombre_completo": f"{first_name} {last_name}".strip(),
+        "email": email or "",
+        "telefono": phone or "",
+        "organizacion": organization,
+    }
+    if appt is not None:
+        local = appt.starts_at.astimezone(ZoneInfo(appt.timezone))
+        out |= {
+            "fecha": format_date(local.date(), format="full", locale=lang),
+            "hora": format_time(local.time(), format="short", locale=lang),
+            "profesional": appt.provider,
+            "servicio": appt.service,
+            "lugar": appt.location,
+            "precio": (
+                format_currency(appt.price_cents / 100, appt.currency, locale=lang)
+                if appt.price_cents is not None and appt.currency
+                else ""
+            ),
+        }
+    return out
+
+
+def render(template: str, values: dict[str, str], *, html: bool = False) -> str:
+    """Render the practice's or a shipped template; the seed's `{var}` is Jinja's `{{ var }}`.
+    An unknown variable or a forbidden construct is refused, naming the template field."""
+    source = _SEED_VAR.sub(r"{{ \1 }}", template)
+    try:
+        return (_html_env if html else _env).from_string(source).render(**values)
+    except SecurityError:
+        raise Invalid("template: that expression is not allowed in a message", field="template") from None
+    except TemplateError as exc:
+        raise Invalid(f"template: {exc.message or 'cannot be rendered'}", field="template") from None
+
+
+def shipped(kind: str, lang: str, values: dict[str, str]) -> tuple[str, str, str]:
+    """(subject, text, html) of a shipped template."""
+    subject, body = SHIPPED[kind][lang]
+    text = render(body, values)
+    html_body = render(body, values, html=True).replace("\n", "<br>\n")
+    return render(subject, values), text, f"<!doctype html><html><body><p>{html_body}</p></body></html>"
