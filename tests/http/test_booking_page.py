@@ -143,3 +143,34 @@ async def test_language_by_header_and_switch(web: httpx2.AsyncClient, sc: Scenar
         f"/{sc.slug}/book", params={"service": sc.cleaning}, headers={"Accept-Language": "en"}
     )
     assert '<html lang="pt">' in times.text and "segunda-feira, 2 de março de 2026" in times.text
+
+
+async def test_an_agendas_page_shows_its_provider_and_books_through_it(
+    web: httpx2.AsyncClient, app: Frontdesk, sc: Scenario
+) -> None:
+    await app.agendas.create(sc.principal, "garcia", {"title": "Dr. Garcia", "provider_id": sc.garcia}, None)
+    await app.agendas.create(sc.principal, "closed", {"title": "Closed", "is_public": False}, None)
+    assert (await web.get(f"/{sc.slug}/agenda/closed")).status_code == 404
+    base = f"/{sc.slug}/agenda/garcia"
+    times = await web.get(base, params={"service": sc.cleaning})
+    # The agenda shows its provider (selection mode optional, provider list shown).
+    assert "with Dr. Ana Garcia" in times.text and "Lisboa" not in times.text
+    slot = radios(times.text, "slot")[0]
+    assert slot.split("|")[1] == str(sc.garcia)
+    details = await web.get(base, params={"service": sc.cleaning, "slot": slot})
+    data = form(details.text, "identity-form") | {"full_name": "Lucía Rojas", "phone": "+1 212 555 0100"}
+    data |= {"email": "", "step": "create", "intent": "yes"}
+    made = await web.post(base, data=data)
+    assert made.status_code == 201 and "Dr. Ana Garcia" in made.text
+    done = await web.post(base, data=form(made.text, "confirm-form"))
+    assert 'data-status="scheduled"' in done.text
+
+
+async def test_the_service_limits_apply_to_the_page(
+    web: httpx2.AsyncClient, app: Frontdesk, sc: Scenario
+) -> None:
+    await app.practice_settings.update(sc.principal, {"policies.publicRequestsPerMinuteIp": 3})
+    answers = [(await web.get(f"/{sc.slug}/book")).status_code for _ in range(5)]
+    assert answers[:3] == [200, 200, 200] and answers[-1] == 429
+    trail = await audit_actions(app, sc)
+    assert ("public.service.list", "rate_limited") in [(a, o) for a, _, o, _ in trail]
