@@ -5,6 +5,7 @@ move), CSRF refusals, wrong tokens as "not found", the language choice and the a
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -174,3 +175,15 @@ async def test_the_service_limits_apply_to_the_page(
     assert answers[:3] == [200, 200, 200] and answers[-1] == 429
     trail = await audit_actions(app, sc)
     assert ("public.service.list", "rate_limited") in [(a, o) for a, _, o, _ in trail]
+
+
+async def test_the_booking_token_stays_out_of_logs_and_referers(
+    web: httpx2.AsyncClient, sc: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, confirm = await book(web, sc)
+    with caplog.at_level(logging.DEBUG):
+        seen = await web.get(f"/{sc.slug}/booking/{confirm['booking']}")
+        await web.get(f"/{sc.slug}/booking/{confirm['booking']}x")
+    assert seen.status_code == 200 and seen.headers["referrer-policy"] == "no-referrer"
+    server = [r.getMessage() for r in caplog.records if not r.name.startswith("httpx")]  # the client's own
+    assert not [line for line in server if confirm["booking"] in line]

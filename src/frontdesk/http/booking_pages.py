@@ -6,7 +6,7 @@ the same decision-coded audit (via="page").
 
 The flow keeps no session: each step's choices ride in the form. Every POST carries a CSRF token
 matched against its cookie (double submit). The booking token lives only in the manage link's path;
-the server writes no access log (uvicorn's is off) and the pages send no Referer off-site."""
+the server writes no access log (uvicorn's is off) and the pages send no Referer."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ CSRF_COOKIE = "fd_book_csrf"
 LANG_COOKIE = "fd_lang"
 FIELD_MAX = 200  # each text field; the service checks the rules, this only bounds the input
 TOKEN_FIELDS = ("requester.", "authorization.")
+# The manage link carries the booking token in its path: no page of the flow sends a Referer at all
+# (these paths are not Origin-checked, so Chrome's `Origin: null` under no-referrer does no harm).
+HEADERS = PAGE_HEADERS | {"Referrer-Policy": "no-referrer"}
 _SANE_CSRF = re.compile(r"[A-Za-z0-9_-]{43}")
 
 _templates = Environment(
@@ -268,7 +271,7 @@ class _Page:
         html = _templates.get_template(template).render(
             csrf=csrf, t=self.t, lang=self.lang, langs=langs, action=path, **values
         )
-        response = HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+        response = HTMLResponse(html, status_code=status, headers=HEADERS)
         secure = self.settings.secure_cookies
         if csrf != kept:
             response.set_cookie(CSRF_COOKIE, csrf, path="/", httponly=True, samesite="strict", secure=secure)
