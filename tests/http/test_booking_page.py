@@ -187,3 +187,14 @@ async def test_the_booking_token_stays_out_of_logs_and_referers(
     assert seen.status_code == 200 and seen.headers["referrer-policy"] == "no-referrer"
     server = [r.getMessage() for r in caplog.records if not r.name.startswith("httpx")]  # the client's own
     assert not [line for line in server if confirm["booking"] in line]
+
+
+async def test_a_day_is_picked_before_its_times(web: httpx2.AsyncClient, sc: Scenario) -> None:
+    times = await web.get(f"/{sc.slug}/book", params={"service": sc.cleaning})
+    assert '<label for="day">Day</label>' in times.text and 'value="2026-03-15"' in times.text
+    tuesday = await web.get(f"/{sc.slug}/book", params={"service": sc.cleaning, "day": "2026-03-03"})
+    slots = radios(tuesday.text, "slot")
+    assert "<legend>Tuesday, March 3, 2026</legend>" in tuesday.text
+    assert "<legend>Monday, March 2, 2026</legend>" not in tuesday.text
+    # 09:00 in New York is 14:00 UTC; Lisbon's 09:00 is 09:00 UTC.
+    assert {x.split("|")[0] for x in slots} >= {"2026-03-03T14:00:00+00:00", "2026-03-03T09:00:00+00:00"}

@@ -14,7 +14,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,8 @@ from frontdesk.services.booking.views import Identity, PublicContext, PublicRequ
 
 CSRF_COOKIE = "fd_book_csrf"
 LANG_COOKIE = "fd_lang"
+DAYS_SHOWN = 14
+ONE_DAY = timedelta(days=1)
 FIELD_MAX = 200  # each text field; the service checks the rules, this only bounds the input
 TOKEN_FIELDS = ("requester.", "authorization.")
 # The manage link carries the booking token in its path: no page of the flow sends a Referer at all
@@ -57,6 +59,7 @@ def _int(value: str) -> int | None:
 class BookingPages:
     def __init__(self, app: Frontdesk, settings: HttpSettings) -> None:
         self.public = app.public_booking
+        self.clock = app.clock
         self.settings = settings
 
     def routes(self) -> list[Route]:
@@ -98,8 +101,24 @@ class BookingPages:
             return page.render("book_service.html", 200, services=services)
         slot = q.get("slot", "")[:FIELD_MAX]
         if not slot:
-            found = await self.public.slots(page.ctx, slug, agenda, service_id=chosen.id, limit=60)
-            return page.render("book_time.html", 200, service=chosen, days=page.days(found))
+            day = _day(q.get("day", ""))
+            # A day without offset is in each location's own zone (the service's rule for times).
+            start = f"{day.isoformat()}T00:00" if day else None
+            end = f"{(day + ONE_DAY).isoformat()}T00:00" if day else None
+            found = await self.public.slots(
+                page.ctx, slug, agenda, service_id=chosen.id, start=start, end=end, limit=60
+            )
+            zone = ZoneInfo(found[0].timezone) if found else UTC
+            today = self.clock().astimezone(zone).date()
+            picks = [(d.isoformat(), format_date(d, "full", locale=page.lang)) for d in _week(today)]
+            return page.render(
+                "book_time.html",
+                200,
+                service=chosen,
+                days=page.days(found),
+                picks=picks,
+                day=q.get("day", ""),
+            )
         return page.render("book_identity.html", 200, service=chosen, slot=slot, when=page.slot_when(slot))
 
     async def _create(self, page: _Page, slug: str, agenda: str | None, form: Mapping[str, Any]) -> Response:
@@ -183,6 +202,18 @@ class BookingPages:
         if booking.provider_name:
             found = [x for x in found if x.provider_name == booking.provider_name]
         return [x for x in found if x.start != booking.starts_at]
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _week(today: date) -> list[date]:
+    """The days offered in the day picker: today and the DAYS_SHOWN - 1 after it."""
+    return [today + timedelta(days=n) for n in range(DAYS_SHOWN)]
 
 
 def _slot(value: str) -> tuple[str, str]:

@@ -10,6 +10,9 @@ LANGS = ("en", "es", "pt")
 NAMES = {"en": "English", "es": "Español", "pt": "Português"}
 
 EN = {
+    "day": "Day",
+    "earliest": "Earliest free times",
+    "show_day": "Show this day",
     "title": "Book an appointment",
     "step_service": "1. Choose a service",
     "step_time": "2. Choose a day and time",
@@ -58,6 +61,9 @@ EN = {
 }
 
 ES = {
+    "day": "Día",
+    "earliest": "Primeras horas libres",
+    "show_day": "Ver este día",
     "title": "Reservar una cita",
     "step_service": "1. Elija un servicio",
     "step_time": "2. Elija día y hora",
@@ -106,6 +112,9 @@ ES = {
 }
 
 PT = {
+    "day": "Dia",
+    "earliest": "Primeiros horários livres",
+    "show_day": "Ver este dia",
     "title": "Marcar uma consulta",
     "step_service": "1. Escolha um serviço",
     "step_time": "2. Escolha o dia e a hora",
