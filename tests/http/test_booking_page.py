@@ -144,6 +144,8 @@ async def test_language_by_header_and_switch(web: httpx2.AsyncClient, sc: Scenar
         f"/{sc.slug}/book", params={"service": sc.cleaning}, headers={"Accept-Language": "en"}
     )
     assert '<html lang="pt">' in times.text and "segunda-feira, 2 de março de 2026" in times.text
+    # The switch stays on the same step.
+    assert f'href="/{sc.slug}/book?service={sc.cleaning}&amp;lang=es"' in times.text
 
 
 async def test_an_agendas_page_shows_its_provider_and_books_through_it(

@@ -298,7 +298,9 @@ class _Page:
         kept = self.request.cookies.get(CSRF_COOKIE, "")
         csrf = kept if _SANE_CSRF.fullmatch(kept) else secrets.token_urlsafe(32)
         path = self.request.url.path
-        langs = [(code, NAMES[code], f"{path}?lang={code}") for code in LANGS]
+        # The switch keeps the step the visitor is on (its query), only the language changes.
+        urls = {code: self.request.url.include_query_params(lang=code) for code in LANGS}
+        langs = [(code, NAMES[code], f"{u.path}?{u.query}") for code, u in urls.items()]
         html = _templates.get_template(template).render(
             csrf=csrf, t=self.t, lang=self.lang, langs=langs, action=path, **values
         )
