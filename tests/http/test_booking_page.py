@@ -122,6 +122,22 @@ async def test_csrf_wrong_token_and_refusals(web: httpx2.AsyncClient, sc: Scenar
     assert (await web.get("/no-such-practice/book")).status_code == 404
 
 
+async def test_a_held_time_is_refused_with_a_way_back(
+    web: httpx2.AsyncClient, app: Frontdesk, sc: Scenario
+) -> None:
+    await app.agendas.create(sc.principal, "garcia", {"title": "Dr. Garcia", "provider_id": sc.garcia}, None)
+    base = f"/{sc.slug}/agenda/garcia"
+    before = await web.get(base, params={"service": sc.cleaning})
+    held = radios(before.text, "slot")[0]
+    data = form(before.text, "day-form") | {"csrf": web.cookies["fd_book_csrf"], "step": "create"}
+    data |= {"slot": held, "full_name": "Ana Ruiz", "email": "ana@example.org", "phone": "", "intent": "yes"}
+    assert (await web.post(base, data=data)).status_code == 201
+    times = await web.get(base, params={"service": sc.cleaning})
+    assert held not in radios(times.text, "slot")  # no longer offered
+    taken = await web.post(base, data=data | {"full_name": "Rui Lopes", "email": "rui@example.org"})
+    assert taken.status_code == 422 and 'id="start-again"' in taken.text
+
+
 async def test_human_intent_and_identity_are_required(web: httpx2.AsyncClient, sc: Scenario) -> None:
     times = await web.get(f"/{sc.slug}/book", params={"service": sc.cleaning})
     slot = radios(times.text, "slot")[0]

@@ -287,9 +287,10 @@ class _Page:
     def refused(self, exc: FrontdeskError, missing: str) -> Response:
         if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
             return self.render("book_error.html", 429, message=exc.message)
-        if isinstance(exc, NotFound):
-            key = "not_found" if exc.field in ("bookingToken", "confirmationToken") else missing
-            return self.render("book_error.html", 404, message=self.t[key])
+        if isinstance(exc, NotFound) and exc.field in ("bookingToken", "confirmationToken"):
+            return self.render("book_error.html", 404, message=self.t["not_found"])
+        if isinstance(exc, NotFound) and exc.field in ("orgSlug", "agendaSlug"):
+            return self.render("book_error.html", 404, message=self.t[missing])
         return self.render("book_error.html", 422, message=exc.message)
 
     def render(self, template: str, status: int, **values: Any) -> Response:
