@@ -70,6 +70,14 @@ def _find(d: Any, css: str) -> Any:
     return WebDriverWait(d, 15).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def _until_text(d: Any, css: str, text: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(d, 15).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+
 def _click(d: Any, css: str) -> None:
     _find(d, css).click()
 
@@ -128,7 +136,7 @@ def _cancel(d: Any, link: str) -> None:
     d.get(link)
     assert _text(d, "#status") == "booked"
     _click(d, "#cancel")
-    assert _text(d, "#manage-title") == "Your booking is cancelled"
+    _until_text(d, "#manage-title", "Your booking is cancelled")  # the same id as the page before
     assert _text(d, "#status") == "cancelled"
 
 
