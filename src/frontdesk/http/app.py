@@ -25,6 +25,7 @@ from starlette.routing import Route
 from frontdesk import __version__
 from frontdesk.composition import Frontdesk
 from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
+from frontdesk.http.booking_pages import BookingPages
 from frontdesk.http.events import MemoryBackend, RedisBackend, ResumableStreams, SessionEvents
 from frontdesk.http.jsonrpc import ValidRequests
 from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLimit, allowed_hosts
@@ -120,6 +121,7 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             Route("/health", health, methods=["GET"]),
             *oauth_routes(provider, settings),
             *Pages(provider, settings).routes(),
+            *BookingPages(app, settings).routes(),  # /{slug}/...: after every fixed path
         ],
         middleware=[
             Middleware(RequestId),

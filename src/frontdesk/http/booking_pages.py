@@ -1,0 +1,314 @@
+"""The booking page patients book on: /{slug}/book (the practice's default agenda) and
+/{slug}/agenda/{agenda}, a flow of plain GET/POST forms that works without JavaScript (service, day and
+time, details, review, confirm), and /{slug}/booking/{bookingToken}, the manage-my-booking page (see,
+cancel, move). Every step calls the public booking service, the one /mcp/public uses: the same limits,
+the same decision-coded audit (via="page").
+
+The flow keeps no session: each step's choices ride in the form. Every POST carries a CSRF token
+matched against its cookie (double submit). The booking token lives only in the manage link's path;
+the server writes no access log (uvicorn's is off) and the pages send no Referer."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from frontdesk.composition import Frontdesk
+from frontdesk.domain.errors import Declined, FrontdeskError, NotFound
+from frontdesk.http.booking_text import CATALOGUES, LANGS, NAMES, choose
+from frontdesk.http.pages import PAGE_HEADERS
+from frontdesk.http.settings import HttpSettings
+from frontdesk.services.booking.views import Identity, PublicContext, PublicRequest, PublicSlot
+
+CSRF_COOKIE = "fd_book_csrf"
+LANG_COOKIE = "fd_lang"
+DAYS_SHOWN = 14
+ONE_DAY = timedelta(days=1)
+FIELD_MAX = 200  # each text field; the service checks the rules, this only bounds the input
+TOKEN_FIELDS = ("requester.", "authorization.")
+# The manage link carries the booking token in its path: no page of the flow sends a Referer at all
+# (these paths are not Origin-checked, so Chrome's `Origin: null` under no-referrer does no harm).
+HEADERS = PAGE_HEADERS | {"Referrer-Policy": "no-referrer"}
+_SANE_CSRF = re.compile(r"[A-Za-z0-9_-]{43}")
+
+_templates = Environment(
+    loader=PackageLoader("frontdesk.http", "templates"), autoescape=select_autoescape(["html"])
+)
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value[:FIELD_MAX].strip() if isinstance(value, str) else ""
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+class BookingPages:
+    def __init__(self, app: Frontdesk, settings: HttpSettings) -> None:
+        self.public = app.public_booking
+        self.clock = app.clock
+        self.settings = settings
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/{slug}/book", self.book, methods=["GET", "POST"]),
+            Route("/{slug}/agenda/{agenda}", self.book, methods=["GET", "POST"]),
+            Route("/{slug}/booking/{token}", self.manage, methods=["GET", "POST"]),
+        ]
+
+    # --- the booking flow -------------------------------------------------------------------------
+
+    async def book(self, request: Request) -> Response:
+        page = _Page(self, request)
+        slug, agenda = request.path_params["slug"], request.path_params.get("agenda")
+        try:
+            if request.method == "GET":
+                return await self._choose(page, slug, agenda)
+            form = await request.form()
+            if not page.csrf_ok(form):
+                return page.render("book_error.html", 400, message=page.t["expired_form"])
+            step = _text(form, "step")
+            if step == "confirm":
+                return await self._confirm(page, slug, form)
+            if step == "create":
+                return await self._create(page, slug, agenda, form)
+            chosen = _chosen(form)
+            return page.render(
+                "book_review.html", 200, when=page.slot_when(chosen["slot"]), values=chosen, **chosen
+            )
+        except FrontdeskError as exc:
+            return page.refused(exc, "no_practice")
+
+    async def _choose(self, page: _Page, slug: str, agenda: str | None) -> Response:
+        q = page.request.query_params
+        services = await self.public.services(page.ctx, slug, agenda)
+        service_id = _int(q.get("service", ""))
+        chosen = next((x for x in services if x.id == service_id), None)
+        if chosen is None:
+            return page.render("book_service.html", 200, services=services)
+        slot = q.get("slot", "")[:FIELD_MAX]
+        if not slot:
+            day = _day(q.get("day", ""))
+            # A day without offset is in each location's own zone (the service's rule for times).
+            start = f"{day.isoformat()}T00:00" if day else None
+            end = f"{(day + ONE_DAY).isoformat()}T00:00" if day else None
+            found = await self.public.slots(
+                page.ctx, slug, agenda, service_id=chosen.id, start=start, end=end, limit=60
+            )
+            zone = ZoneInfo(found[0].timezone) if found else UTC
+            today = self.clock().astimezone(zone).date()
+            picks = [(d.isoformat(), format_date(d, "full", locale=page.lang)) for d in _week(today)]
+            return page.render(
+                "book_time.html",
+                200,
+                service=chosen,
+                days=page.days(found),
+                picks=picks,
+                day=q.get("day", ""),
+            )
+        return page.render("book_identity.html", 200, service=chosen, slot=slot, when=page.slot_when(slot))
+
+    async def _create(self, page: _Page, slug: str, agenda: str | None, form: Mapping[str, Any]) -> Response:
+        chosen = _chosen(form)
+        service_id = _int(chosen["service"])
+        start, provider = _slot(chosen["slot"])
+        req = PublicRequest(
+            service_id=service_id or 0,
+            starts_at=start,
+            identity=Identity(chosen["full_name"], chosen["email"] or None, chosen["phone"] or None),
+            channel="web",
+            agent_assisted=False,
+            human_intent=form.get("intent") == "yes",
+            provider_id=_int(provider),
+        )
+        try:
+            made = await self.public.create(page.ctx, slug, req, agenda_slug=agenda)
+        except FrontdeskError as exc:
+            if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
+                raise
+            if (exc.field or "").startswith(TOKEN_FIELDS) or exc.field == "requester":
+                when = page.slot_when(chosen["slot"])
+                return page.render(
+                    "book_review.html", 422, error=exc.message, when=when, values=chosen, **chosen
+                )
+            raise
+        return page.render(
+            "book_pending.html",
+            201,
+            made=made,
+            b=page.view(made.booking),
+            confirm_action=page.request.url.path,
+        )
+
+    async def _confirm(self, page: _Page, slug: str, form: Mapping[str, Any]) -> Response:
+        try:
+            booked = await self.public.confirm(page.ctx, slug, _text(form, "confirmation"))
+        except NotFound:
+            return page.render("book_error.html", 404, message=page.t["not_found"])
+        link = f"/{slug}/booking/{_text(form, 'booking')}"
+        return page.render("book_confirmed.html", 200, b=page.view(booked), link=link)
+
+    # --- manage my booking ------------------------------------------------------------------------
+
+    async def manage(self, request: Request) -> Response:
+        page = _Page(self, request)
+        slug, token = request.path_params["slug"], request.path_params["token"][:FIELD_MAX]
+        link = f"/{slug}/booking/{token}"
+        try:
+            if request.method == "POST":
+                form = await request.form()
+                if not page.csrf_ok(form):
+                    return page.render("book_error.html", 400, message=page.t["expired_form"])
+                if _text(form, "action") == "cancel":
+                    gone = await self.public.cancel(page.ctx, slug, token)
+                    return page.render("book_manage.html", 200, b=page.view(gone), link=link, done=True)
+                start, _ = _slot(_text(form, "slot"))
+                moved = await self.public.reschedule(page.ctx, slug, token, start)
+                return page.render(
+                    "book_pending.html",
+                    201,
+                    made=moved,
+                    b=page.view(moved.booking),
+                    confirm_action=f"/{slug}/book",
+                )
+            booking = await self.public.get(page.ctx, slug, token)
+            days = None
+            if request.query_params.get("move") and booking.status != "cancelled":
+                days = page.days(await self._slots_like(page, slug, booking))
+            return page.render("book_manage.html", 200, b=page.view(booking), link=link, days=days)
+        except FrontdeskError as exc:
+            return page.refused(exc, "not_found")
+
+    async def _slots_like(self, page: _Page, slug: str, booking: Any) -> list[PublicSlot]:
+        """Free times of the booking's own service (and provider, where one is shown)."""
+        services = await self.public.services(page.ctx, slug)
+        ids = [x.id for x in services if x.name == booking.service_name]
+        if not ids:
+            return []
+        found = await self.public.slots(page.ctx, slug, service_id=ids[0], limit=60)
+        if booking.provider_name:
+            found = [x for x in found if x.provider_name == booking.provider_name]
+        return [x for x in found if x.start != booking.starts_at]
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _week(today: date) -> list[date]:
+    """The days offered in the day picker: today and the DAYS_SHOWN - 1 after it."""
+    return [today + timedelta(days=n) for n in range(DAYS_SHOWN)]
+
+
+def _slot(value: str) -> tuple[str, str]:
+    """A time's radio value: its UTC start, its provider (where shown) and its zone, "|"-joined."""
+    start, _, rest = value.partition("|")
+    return start, rest.partition("|")[0]
+
+
+def _chosen(form: Mapping[str, Any]) -> dict[str, str]:
+    return {k: _text(form, k) for k in ("service", "slot", "full_name", "email", "phone")}
+
+
+class _Page:
+    """One request's language, context and rendering."""
+
+    def __init__(self, pages: BookingPages, request: Request) -> None:
+        self.request = request
+        self.settings = pages.settings
+        asked = request.query_params.get("lang")
+        self.lang = choose(asked, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+        self.remember = asked in LANGS
+        self.t = CATALOGUES[self.lang]
+        self.ctx = PublicContext(request.client.host if request.client else "unknown", via="page")
+
+    def csrf_ok(self, form: Mapping[str, Any]) -> bool:
+        cookie = self.request.cookies.get(CSRF_COOKIE, "")
+        field = form.get("csrf")
+        return bool(cookie) and isinstance(field, str) and hmac.compare_digest(cookie, field)
+
+    def slot_when(self, slot: str) -> str:
+        start, _, rest = slot.partition("|")
+        try:
+            return self.when(datetime.fromisoformat(start), rest.partition("|")[2])
+        except (ValueError, KeyError):  # a hand-made value: the service refuses it at booking
+            return start
+
+    def when(self, start: datetime, tz: str) -> str:
+        local = start.astimezone(ZoneInfo(tz)) if tz else start
+        day = format_date(local, "full", locale=self.lang)
+        return f"{day}, {format_time(local, 'short', locale=self.lang)}"
+
+    def days(self, slots: list[PublicSlot]) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The free times grouped by local day, each with its radio value, label and zone."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for x in slots:
+            local = x.start.astimezone(ZoneInfo(x.timezone))
+            label = format_time(local, "short", locale=self.lang)
+            if x.provider_name:
+                label += " " + self.t["with"].format(name=x.provider_name)
+            value = f"{x.start.isoformat()}|{x.provider_id or ''}|{x.timezone}"
+            out.setdefault(format_date(local, "full", locale=self.lang), []).append(
+                {"value": value, "label": label, "tz": x.timezone, "where": x.location_name}
+            )
+        return list(out.items())
+
+    def view(self, b: Any) -> dict[str, Any]:
+        return {
+            "status": self.t.get(f"status_{b.status}", b.status),
+            "raw_status": b.status,
+            "when": self.when(b.starts_at, b.timezone),
+            "timezone": b.timezone,
+            "service": b.service_name,
+            "where": b.location_name,
+            "provider": b.provider_name,
+            "name": b.full_name,
+            "confirm_by": self.when(b.confirm_by, b.timezone) if b.confirm_by else None,
+            "penalty": b.penalty_cents,
+            "penalty_currency": b.penalty_currency,
+        }
+
+    def refused(self, exc: FrontdeskError, missing: str) -> Response:
+        if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
+            return self.render("book_error.html", 429, message=exc.message)
+        if isinstance(exc, NotFound) and exc.field in ("bookingToken", "confirmationToken"):
+            return self.render("book_error.html", 404, message=self.t["not_found"])
+        if isinstance(exc, NotFound) and exc.field in ("orgSlug", "agendaSlug"):
+            return self.render("book_error.html", 404, message=self.t[missing])
+        return self.render("book_error.html", 422, message=exc.message)
+
+    def render(self, template: str, status: int, **values: Any) -> Response:
+        # One CSRF value per browser, kept while its cookie lives: the back button and a second tab
+        # still post forms that work.
+        kept = self.request.cookies.get(CSRF_COOKIE, "")
+        csrf = kept if _SANE_CSRF.fullmatch(kept) else secrets.token_urlsafe(32)
+        path = self.request.url.path
+        # The switch keeps the step the visitor is on (its query), only the language changes.
+        urls = {code: self.request.url.include_query_params(lang=code) for code in LANGS}
+        langs = [(code, NAMES[code], f"{u.path}?{u.query}") for code, u in urls.items()]
+        html = _templates.get_template(template).render(
+            csrf=csrf, t=self.t, lang=self.lang, langs=langs, action=path, **values
+        )
+        response = HTMLResponse(html, status_code=status, headers=HEADERS)
+        secure = self.settings.secure_cookies
+        if csrf != kept:
+            response.set_cookie(CSRF_COOKIE, csrf, path="/", httponly=True, samesite="strict", secure=secure)
+        if self.remember:
+            response.set_cookie(LANG_COOKIE, self.lang, max_age=31536000, samesite="lax", secure=secure)
+        return response
