@@ -402,3 +402,13 @@ async def test_a_reschedule_that_cannot_book_changes_nothing(connect: Connect, s
         assert still["status"] == "scheduled" and still["rescheduledToId"] is None
         history = await call(client, "lifecycle_get_history", {"sessionId": old["id"]})
         assert [e["to"] for e in history["events"]] == ["scheduled"]
+
+
+def test_the_status_filter_names_every_lifecycle_state() -> None:
+    """The seeds' list filters take the lifecycle's states, declared once beside the transition table."""
+    from typing import get_args
+
+    from frontdesk.domain.scheduling.status import AppointmentStatus
+    from frontdesk.services.scheduling.operations.coordinalo import Status
+
+    assert set(get_args(Status)) == {s.value for s in AppointmentStatus}

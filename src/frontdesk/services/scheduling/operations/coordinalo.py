@@ -158,6 +158,7 @@ BOOKING_GET = Operation(
     run=_get,
 )
 
+# Every lifecycle state by name, for the list filters of both seeds (domain/scheduling/status.py).
 Status = Literal[
     "requested",
     "pending_confirmation",

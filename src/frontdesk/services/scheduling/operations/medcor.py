@@ -27,7 +27,7 @@ from frontdesk.services.scheduling import shapes
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.scheduling.bookings import PAGE_MAX, BookingQuery, Stats
 from frontdesk.services.scheduling.lifecycle import TransitionRequest
-from frontdesk.services.scheduling.operations.coordinalo import seed_fields
+from frontdesk.services.scheduling.operations.coordinalo import Status, seed_fields
 
 TenantId = Annotated[OptionalId, Field(description="Tenant (hospital or clinic) ID: your own practice")]
 STATS_DAYS = 365
@@ -44,22 +44,6 @@ def check_tenant(call: Call[Input], tenant_id: int | None) -> None:
     """Only the caller's own practice exists here."""
     if tenant_id is not None and tenant_id != call.p.practice_id:
         raise NotFound(f"no tenant with id {tenant_id}; leave tenant_id out for your own", field="tenant_id")
-
-
-Status = Literal[
-    "requested",
-    "pending_confirmation",
-    "held",
-    "scheduled",
-    "confirmed",
-    "checked_in",
-    "in_progress",
-    "completed",
-    "documented",
-    "cancelled",
-    "no_show",
-    "entered_in_error",
-]
 
 
 class ListIn(Input):
