@@ -418,7 +418,7 @@ ERROR_CASES |= {
     "comms_update_preferences": [Case({"clientId": MISSING, "email": False}, NO_CLIENT_14, "missing")],
     "comms_send_message": [
         Case(
-            {"clientId": MISSING, "customMessage": "Hola {nombre}", "confirm": True},
+            {"clientId": MISSING, "channel": "email", "customMessage": "Hola {nombre}", "confirm": True},
             "the email channel is not configured on this server",
             "no channel",
         )
