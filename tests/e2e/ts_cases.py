@@ -428,3 +428,23 @@ ERROR_CASES |= {
     ],
     "manage_messages": [Case({"action": "get_preferences", "client_id": MISSING}, NO_CLIENT_14, "missing")],
 }
+
+
+def _feature_cases() -> dict[str, list[Case]]:
+    """The CASES of every module in tests/e2e/cases (a name defined twice is a mistake, not a merge)."""
+    import importlib
+    import pkgutil
+
+    from tests.e2e import cases
+
+    found: dict[str, list[Case]] = {}
+    for info in sorted(pkgutil.iter_modules(cases.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{cases.__name__}.{info.name}")
+        extra: dict[str, list[Case]] = module.CASES
+        twice = (set(found) | set(ERROR_CASES)) & set(extra)
+        assert not twice, f"tests/e2e/cases/{info.name}.py defines cases again for {sorted(twice)}"
+        found |= extra
+    return found
+
+
+ERROR_CASES |= _feature_cases()
