@@ -57,6 +57,7 @@ async def test_update_is_all_or_nothing(app: Frontdesk, scenario: Scenario) -> N
         ({"policies.noShowMaxStrikes": True}, "policies.noShowMaxStrikes", "whole number"),
         ({"availability.weekdayStart": "25:00"}, "availability.weekdayStart", "HH:MM"),
         ({"basics.currency": "euro"}, "basics.currency", "ISO 4217"),
+        ({"basics.currency": "ABC"}, "basics.currency", "ISO 4217"),  # the shape of a code, not one
         ({"basics.timezone": "Mars/Olympus"}, "basics.timezone", "IANA"),
         ({"communication.channels": ["email", "fax"]}, "communication.channels", "drawn from"),
         ({"basics.description": "a\x00b"}, "basics.description", "control characters"),

@@ -19,6 +19,7 @@ from frontdesk.domain.errors import NotFound
 from frontdesk.domain.timeparse import zone
 from frontdesk.services import audit
 from frontdesk.services.context import Principal
+from frontdesk.services.currencies import currency
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage.repositories import directory as dir_repo
 from frontdesk.storage.repositories import settings as repo
@@ -75,6 +76,9 @@ class SettingsService:
         checked = catalogue.validate(changes)
         if "basics.timezone" in checked:
             zone(checked["basics.timezone"], field="basics.timezone")
+        for path in checked:
+            if catalogue.key(path).kind == "currency":
+                checked[path] = currency(checked[path], field=path)
 
         async def body(s: AsyncSession, now: datetime) -> dict[str, dict[str, Any]]:
             practice = await dir_repo.practice_by_id(s, p.practice_id)

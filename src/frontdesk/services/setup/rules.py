@@ -7,11 +7,11 @@ import re
 from collections.abc import Sequence
 
 from frontdesk.domain.errors import Invalid
+from frontdesk.services.currencies import currency as currency
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SHORT = {d[:3]: i for i, d in enumerate(DAYS)}
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 URL_MAX = 500
 AREA_MAX = 100
 AREAS_MAX = 50
@@ -48,13 +48,6 @@ def url(value: str | None, *, field: str) -> str | None:
     text = value.strip()
     if len(text) > URL_MAX or not re.match(r"^https?://[^\s/$.?#][^\s]*$", text):
         raise Invalid(f"{field} must be an http(s) address of at most {URL_MAX} characters", field=field)
-    return text
-
-
-def currency(value: str, *, field: str = "currency") -> str:
-    text = value.strip().upper()
-    if not _CURRENCY.match(text):
-        raise Invalid(f"{field} must be an ISO 4217 code such as USD or EUR", field=field)
     return text
 
 
