@@ -218,11 +218,8 @@ class EmailDomainService:
             current = await repo.get(s, p.practice_id)
             if current is None or current.id != row.id:
                 raise NotFound("the sending domain was replaced or removed meanwhile: verify again")
-            await repo.record_check(
-                s, p.practice_id, row.id, status=status, checks=json.dumps(checks), now=now
-            )
+            await repo.record_check(s, current, status=status, checks=json.dumps(checks), now=now)
             await audit.record(s, p, now, "email_domain.verify", "email_domain", row.id, detail=status)
-            await s.refresh(current)
             return state(current)
 
         return await self.uc.run(store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.email_domains import VERIFIED
@@ -32,14 +32,9 @@ async def replace(s: AsyncSession, practice_id: int, **values: Any) -> EmailDoma
     return row
 
 
-async def record_check(
-    s: AsyncSession, practice_id: int, domain_id: int, *, status: str, checks: str, now: datetime
-) -> None:
-    values: dict[str, Any] = {"status": status, "checks": checks, "checked_at": now}
+async def record_check(s: AsyncSession, row: EmailDomain, *, status: str, checks: str, now: datetime) -> None:
+    """What a verification found, on the practice's row (loaded in this session)."""
+    row.status, row.checks, row.checked_at = status, checks, now
     if status == VERIFIED:
-        values["verified_at"] = now
-    await s.execute(
-        update(EmailDomain)
-        .where(EmailDomain.practice_id == practice_id, EmailDomain.id == domain_id)
-        .values(**values)
-    )
+        row.verified_at = now
+    await s.flush()
