@@ -3,9 +3,10 @@ records to publish: DKIM, SPF, DMARC), verify it (the records looked up in the D
 from a VERIFIED domain goes out From mailbox@domain, DKIM-signed (domains_signing.py). Self-hosted: no
 third-party email service is involved; the keys never leave this server's database.
 
-The private key is stored in the database (PKCS#1 PEM) and never handed back by any call or written
-to the audit trail: the project has no secret-encryption helper, and a key encrypted with a key kept
-beside it would protect nothing."""
+The private key is stored in the database (PKCS#1 PEM, the form dkimpy reads) and never handed back by
+any call, nor written to the audit trail or a log. It is not encrypted there: the project has no
+secret-encryption helper nor a server-wide secret to encrypt with (the TOTP secrets are stored the same
+way), so a database dump holds it; the domain's owner revokes it by deleting the DKIM record."""
 
 from __future__ import annotations
 
