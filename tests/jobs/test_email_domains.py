@@ -167,6 +167,15 @@ async def test_mail_from_a_verified_domain_is_dkim_signed(
     assert z.questions > before
     assert not dkim.verify(signed.replace(b"Hola", b"Adios"), dnsfunc=server.dnsfunc())  # tampered
 
+    # Another practice's message in the same worker run goes from the server's address, unsigned.
+    other, _ = await client_with_email(domain_app)
+    await domain_app.messaging.send(other.principal, other.juan, text="x", subject="b", consent=Consent.GIVEN)
+    await domain_app.messaging.send(p, sc.juan, text="y", subject="a", consent=Consent.GIVEN)
+    await domain_app.worker().drain()
+    by_subject = {email.message_from_bytes(raw)["Subject"]: raw for _, raw in box.raw[-2:]}
+    assert b"DKIM-Signature" not in by_subject["b"] and b"clinic@example.com" in by_subject["b"]
+    assert dkim.verify(by_subject["a"], dnsfunc=server.dnsfunc())
+
     # Deleted: the next message goes from the server's address again, unsigned.
     await domain_app.email_domains.delete(p, consent=Consent.GIVEN)
     again = await send("deleted")
@@ -259,8 +268,10 @@ async def test_the_tools_on_coordinalo_and_mcp(domain_app: Frontdesk, zone: tupl
         gone = await call(c, "email_domain_delete", {"confirm": True})
         assert gone == {"emailDomain": None, "removed": "clinic.test"}
     async with Client(build_server(domain_app, surface="frontdesk", default_principal=sc.principal)) as c:
-        made = await call(c, "manage_email_domain", {"action": "register", "domain": "clinic.test"})
+        args = {"action": "register", "domain": "clinic.test", "idempotency_key": "dom-1"}
+        made = await call(c, "manage_email_domain", args)
         assert made["action"] == "register" and made["emailDomain"]["fromAddress"] == "clinic@clinic.test"
+        assert await call(c, "manage_email_domain", args) == made  # a retry: the same key, not a new one
         checked = await call(c, "manage_email_domain", {"action": "verify"})
         assert checked["emailDomain"]["status"] == "FAILED"  # the earlier key is still published
         need = await call(c, "manage_email_domain", {"action": "register"}, error=True)
