@@ -4,6 +4,8 @@ and wires them together. Adapters (mcp, http, cli) reach the storage only throug
 
 from __future__ import annotations
 
+import os
+from email.utils import parseaddr
 from typing import Any
 
 from frontdesk.domain.errors import FrontdeskError
@@ -34,6 +36,9 @@ from frontdesk.services.jobs.queue import JobQueue, QueueStats
 from frontdesk.services.jobs.worker import Handler, Worker
 from frontdesk.services.messaging import service as messaging
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
+from frontdesk.services.messaging.domains import EmailDomainService
+from frontdesk.services.messaging.domains_dns import DnsSettings, TxtLookup
+from frontdesk.services.messaging.domains_signing import DomainSigner, for_practice
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
 from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
@@ -59,6 +64,12 @@ from frontdesk.storage.migrate import upgrade
 __all__ = ["Frontdesk", "default_database_url"]
 
 
+def _mailbox_of(sender: str) -> str | None:
+    """The part before @ of FRONTDESK_MAIL_FROM: the default mailbox of a practice's own domain."""
+    address = parseaddr(sender)[1]
+    return address.rsplit("@", 1)[0] if "@" in address else None
+
+
 def default_database_url() -> str:
     """FRONTDESK_DATABASE_URL, else the embedded SQLite file under FRONTDESK_DATA_DIR (~/.frontdesk)."""
     return default_url()
@@ -74,6 +85,7 @@ class Frontdesk:
         oauth_settings: OAuthSettings | None = None,
         clinical_settings: ClinicalSettings | None = None,
         smtp: SmtpSettings | None = None,
+        dns: DnsSettings | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -117,17 +129,27 @@ class Frontdesk:
         # Messages: the job queue, its handlers, and the channels (email off without FRONTDESK_SMTP_URL).
         self.jobs = JobQueue(uc)
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
-        self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
+        # Mail from a practice's verified domain is DKIM-signed (the signer reads the domain per message).
+        mailer = Mailer(self.smtp, signer=DomainSigner(db)) if self.smtp else None
+        self.delivery = Delivery(uc, mailer)
         self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
+        self.email_domains = EmailDomainService(
+            uc,
+            TxtLookup(dns or DnsSettings.from_env()),
+            spf_include=os.environ.get("FRONTDESK_SPF_INCLUDE"),
+            default_mailbox=_mailbox_of(self.smtp.mail_from) if self.smtp else None,
+        )
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
 
-        self.job_handlers: dict[str, Handler] = {
+        handlers: dict[str, Handler] = {
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
         }
+        # Each job runs as its practice's: the mail it sends goes from that practice's domain.
+        self.job_handlers = {kind: for_practice(h) for kind, h in handlers.items()}
 
     def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:
         """A worker on this process's queue and handlers (`frontdesk worker`, or inside `serve`)."""

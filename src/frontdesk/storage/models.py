@@ -744,3 +744,27 @@ class MessageOptOut(_Tenant, Base):
         _fk("patient_id", "patients"),
         UniqueConstraint("practice_id", "patient_id", "channel", name="uq_message_optouts_channel"),
     )
+
+
+# --- The practice's sending domain (migration 0016) ------------------------------------------------------
+
+
+class EmailDomain(_Tenant, Base):
+    """The practice's own sending domain, one at most: its DKIM key pair (the private key, PKCS#1 PEM,
+    is never handed back by any call), the SPF and DMARC values it was told to publish, and the last
+    verification (status PENDING / VERIFIED / FAILED, per record in `checks` as JSON)."""
+
+    __tablename__ = "email_domains"
+    domain: Mapped[str] = mapped_column(String(253))  # ASCII (IDNA) form, as DNS has it
+    mailbox: Mapped[str] = mapped_column(String(64))  # From: mailbox@domain
+    selector: Mapped[str] = mapped_column(String(63))
+    status: Mapped[str] = mapped_column(String(10))
+    public_key: Mapped[str] = mapped_column(Text)  # base64 SubjectPublicKeyInfo: the DKIM p= value
+    private_key: Mapped[str] = mapped_column(Text)
+    spf: Mapped[str] = mapped_column(String(500))
+    dmarc: Mapped[str] = mapped_column(String(500))
+    checks: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (UniqueConstraint("practice_id", name="uq_email_domains_practice"),)
