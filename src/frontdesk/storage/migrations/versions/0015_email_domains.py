@@ -1,7 +1,7 @@
 """The practice's own sending domain (`email_domains`, one per practice): its DKIM key pair, the SPF
 and DMARC values it publishes, and the last DNS verification.
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 from frontdesk.storage.migrations.schema import tenant_table, ts
 
-revision = "0016"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
