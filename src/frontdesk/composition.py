@@ -35,6 +35,9 @@ from frontdesk.services.jobs.worker import Handler, Worker
 from frontdesk.services.messaging import service as messaging
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
+from frontdesk.services.messaging.feedback import FeedbackService
+from frontdesk.services.messaging.nps import KIND as NPS_FOLLOWUP
+from frontdesk.services.messaging.nps import NpsFollowups
 from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
 from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
@@ -46,6 +49,7 @@ from frontdesk.services.practices import PracticeService
 from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
 from frontdesk.services.scheduling.bookings import BookingService
+from frontdesk.services.scheduling.feeds import CalendarFeedService
 from frontdesk.services.scheduling.lifecycle import LifecycleService
 from frontdesk.services.scheduling.series import SeriesService
 from frontdesk.services.scheduling.waitlist_service import WaitlistService
@@ -119,6 +123,10 @@ class Frontdesk:
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
         self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
+        # Providers' private calendar feeds (/calendar/<token>.ics) and the post-session question's
+        # answers (/{slug}/feedback/<token>); links are built on FRONTDESK_PUBLIC_URL.
+        self.calendar_feeds = CalendarFeedService(uc, self.settings)
+        self.feedback = FeedbackService(uc)
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
@@ -127,6 +135,7 @@ class Frontdesk:
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
+            NPS_FOLLOWUP: NpsFollowups(uc, self.delivery, self.settings.public_url),
         }
 
     def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:
