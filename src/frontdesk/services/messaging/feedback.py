@@ -83,7 +83,7 @@ def figures(scores: list[int]) -> tuple[float | None, int, int, int, float | Non
 
 def _bounds(start: str | None, end: str | None, tz: str, now: datetime) -> tuple[datetime, datetime]:
     where = zone(tz)
-    hi = parse_datetime(end, where, field="end") if end else now
+    hi = parse_datetime(end, where, field="end") if end else now + timedelta(seconds=1)  # up to now
     lo = parse_datetime(start, where, field="start") if start else hi - timedelta(days=DEFAULT_DAYS)
     if lo >= hi:
         raise Invalid("start must be before end", field="start")
