@@ -40,6 +40,9 @@ from frontdesk.services.messaging.domains import EmailDomainService
 from frontdesk.services.messaging.domains_dns import DnsSettings, TxtLookup
 from frontdesk.services.messaging.domains_signing import DomainSigner, for_practice
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
+from frontdesk.services.messaging.feedback import FeedbackService
+from frontdesk.services.messaging.nps import KIND as NPS_FOLLOWUP
+from frontdesk.services.messaging.nps import NpsFollowups
 from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
 from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
@@ -51,6 +54,7 @@ from frontdesk.services.practices import PracticeService
 from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
 from frontdesk.services.scheduling.bookings import BookingService
+from frontdesk.services.scheduling.feeds import CalendarFeedService
 from frontdesk.services.scheduling.lifecycle import LifecycleService
 from frontdesk.services.scheduling.series import SeriesService
 from frontdesk.services.scheduling.waitlist_service import WaitlistService
@@ -139,6 +143,10 @@ class Frontdesk:
             spf_include=os.environ.get("FRONTDESK_SPF_INCLUDE"),
             default_mailbox=_mailbox_of(self.smtp.mail_from) if self.smtp else None,
         )
+        # Providers' private calendar feeds (/calendar/<token>.ics) and the post-session question's
+        # answers (/{slug}/feedback/<token>); links are built on FRONTDESK_PUBLIC_URL.
+        self.calendar_feeds = CalendarFeedService(uc, self.settings)
+        self.feedback = FeedbackService(uc)
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
@@ -147,6 +155,7 @@ class Frontdesk:
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
+            NPS_FOLLOWUP: NpsFollowups(uc, self.delivery, self.settings.public_url),
         }
         # Each job runs as its practice's: the mail it sends goes from that practice's domain.
         self.job_handlers = {kind: for_practice(h) for kind, h in handlers.items()}

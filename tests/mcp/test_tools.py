@@ -95,6 +95,7 @@ SETUP_TOOLS = {
     "organization_summary",
 }
 MESSAGING_TOOLS = {"manage_reminders", "manage_messages", "manage_email_domain"}  # issue 14
+FEEDS_TOOLS = {"manage_calendar_feeds", "nps_summary"}  # issue 14: calendar feeds, the NPS answers
 
 pytestmark = pytest.mark.usefixtures("scenario")
 
@@ -115,7 +116,13 @@ async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert (
-            set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS | SETUP_TOOLS | MESSAGING_TOOLS
+            set(tools)
+            == SCHEDULING_TOOLS
+            | CLINICAL_TOOLS
+            | BOOKINGS_TOOLS
+            | SETUP_TOOLS
+            | MESSAGING_TOOLS
+            | FEEDS_TOOLS
         ), "every capability once"
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)

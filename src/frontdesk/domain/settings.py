@@ -136,6 +136,13 @@ CATALOGUE: dict[str, Key] = {
                 ("email", "whatsapp", "sms"),
             ),
             ("phoneRequired", "bool", False, "A client must have a phone number"),
+            (
+                "calendarFeedNames",
+                "choice",
+                "initials",
+                "What a provider's calendar feed shows of each client: initials, or the full name",
+                ("initials", "full"),
+            ),
         ),
         *_keys(
             "finances",

@@ -26,7 +26,9 @@ from frontdesk import __version__
 from frontdesk.composition import Frontdesk
 from frontdesk.http.auth import FrontdeskTokenVerifier, RequireBearer
 from frontdesk.http.booking_pages import BookingPages
+from frontdesk.http.calendar_feed import CalendarFeedRoute
 from frontdesk.http.events import MemoryBackend, RedisBackend, ResumableStreams, SessionEvents
+from frontdesk.http.feedback_pages import FeedbackPages
 from frontdesk.http.jsonrpc import ValidRequests
 from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLimit, allowed_hosts
 from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
@@ -121,6 +123,8 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             Route("/health", health, methods=["GET"]),
             *oauth_routes(provider, settings),
             *Pages(provider, settings).routes(),
+            *CalendarFeedRoute(app).routes(),  # /calendar/<token>.ics: a provider's private feed
+            *FeedbackPages(app, settings).routes(),  # /{slug}/feedback/<token>: the post-session question
             *BookingPages(app, settings).routes(),  # /{slug}/...: after every fixed path
         ],
         middleware=[

@@ -46,11 +46,13 @@ if TYPE_CHECKING:
     from frontdesk.services.clinical.vitals import VitalService
     from frontdesk.services.directory import DirectoryService
     from frontdesk.services.messaging.domains import EmailDomainService
+    from frontdesk.services.messaging.feedback import FeedbackService
     from frontdesk.services.messaging.service import MessagingService
     from frontdesk.services.patients import PatientService
     from frontdesk.services.scheduling.appointments import AppointmentService
     from frontdesk.services.scheduling.availability import AvailabilityService
     from frontdesk.services.scheduling.bookings import BookingService
+    from frontdesk.services.scheduling.feeds import CalendarFeedService
     from frontdesk.services.scheduling.lifecycle import LifecycleService
     from frontdesk.services.scheduling.series import SeriesService
     from frontdesk.services.scheduling.waitlist_service import WaitlistService
@@ -206,6 +208,8 @@ class Services(Protocol):
     setup: Setup
     messaging: MessagingService
     email_domains: EmailDomainService
+    calendar_feeds: CalendarFeedService
+    feedback: FeedbackService
 
 
 @dataclass(frozen=True, slots=True)

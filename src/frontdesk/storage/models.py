@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
@@ -746,7 +747,7 @@ class MessageOptOut(_Tenant, Base):
     )
 
 
-# --- The practice's sending domain (migration 0016) ------------------------------------------------------
+# --- The practice's sending domain (migration 0015) ------------------------------------------------------
 
 
 class EmailDomain(_Tenant, Base):
@@ -768,3 +769,63 @@ class EmailDomain(_Tenant, Base):
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     __table_args__ = (UniqueConstraint("practice_id", name="uq_email_domains_practice"),)
+
+
+# --- Calendar feeds and the post-session question (migration 0016) -------------------------------
+
+
+class CalendarFeed(_Tenant, Base):
+    """A provider's private calendar feed: one per provider, its token stored only as a SHA-256 hash.
+    Creating a new one replaces the hash (the old URL stops working); revoking sets `revoked_at`."""
+
+    __tablename__ = "calendar_feeds"
+    provider_id: Mapped[int] = mapped_column(ID)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(120))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        _fk("provider_id", "providers"),
+        UniqueConstraint("practice_id", "provider_id", name="uq_calendar_feeds_provider"),
+        UniqueConstraint("practice_id", "token_hash", name="uq_calendar_feeds_hash"),
+    )
+
+
+class FeedbackRequest(_Tenant, Base):
+    """The 0-10 question after a completed appointment (one per appointment) and its answer."""
+
+    __tablename__ = "feedback_requests"
+    appointment_id: Mapped[int] = mapped_column(ID)
+    patient_id: Mapped[int] = mapped_column(ID)
+    provider_id: Mapped[int] = mapped_column(ID)
+    service_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        _fk("appointment_id", "appointments"),
+        _fk("patient_id", "patients"),
+        _fk("provider_id", "providers"),
+        _fk("service_id", "services"),
+        UniqueConstraint("practice_id", "id", name="uq_feedback_requests_practice_id"),
+        UniqueConstraint("practice_id", "appointment_id", name="uq_feedback_requests_appointment"),
+        Index("ix_feedback_requests_answered", "practice_id", "answered_at"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)", name="ck_feedback_score"),
+    )
+
+
+class FeedbackToken(_Tenant, Base):
+    """A link to a feedback request's page, one per message sent, only its SHA-256 hash; it expires."""
+
+    __tablename__ = "feedback_tokens"
+    request_id: Mapped[int] = mapped_column(ID)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (
+        _fk("request_id", "feedback_requests"),
+        UniqueConstraint("practice_id", "token_hash", name="uq_feedback_tokens_hash"),
+    )

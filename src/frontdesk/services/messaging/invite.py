@@ -8,6 +8,14 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+HOST = "frontdesk"
+
+
+def uid(first_id: int, host: str = HOST) -> str:
+    """An appointment's iCalendar UID: the first appointment of its reschedules names it, so the
+    invite, its updates and the provider's calendar feed all speak of one event."""
+    return f"appointment-{first_id}@{host}"
+
 
 def invite(
     *,

@@ -145,7 +145,8 @@ REMINDERS_GET_CONFIG = Operation(
     "sessionReminder1h, paymentReminder, paymentOverdue, notificationFollowup, pendingConfirmation "
     "(each with enabled and its timing and frequency) and quietHours. The same values as the "
     "settings' reminders chapter, in more detail. Sent today: the booking confirmation (with a "
-    "calendar invite), the reminders before a session, the cancellation notice.",
+    "calendar invite), the reminders before a session, the cancellation notice, and the "
+    "notificationFollowup question after a completed session (a 0-10 score and a comment).",
     scopes=READS,
     hints=READ,
     input=NoIn,

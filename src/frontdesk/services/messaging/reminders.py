@@ -22,7 +22,7 @@ from frontdesk.services.jobs.worker import Permanent
 from frontdesk.services.messaging import templates
 from frontdesk.services.messaging.delivery import Delivery
 from frontdesk.services.messaging.email import Attachment, Email
-from frontdesk.services.messaging.invite import invite
+from frontdesk.services.messaging.invite import HOST, invite, uid
 from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -130,7 +130,7 @@ async def on_moved(
         await on_created(s, now, row)
 
 
-async def _chain(s: AsyncSession, row: m.Appointment) -> tuple[int, int]:
+async def chain(s: AsyncSession, row: m.Appointment) -> tuple[int, int]:
     """(the first appointment of its reschedules, how many reschedules): the invite's UID and SEQUENCE."""
     root, depth = row, 0
     while root.rescheduled_from_id is not None and depth < 50:
@@ -144,7 +144,7 @@ async def _chain(s: AsyncSession, row: m.Appointment) -> tuple[int, int]:
 class AppointmentMessages:
     """The job handler: renders the message as things stand and delivers it once."""
 
-    def __init__(self, db: Database, delivery: Delivery, host: str = "frontdesk") -> None:
+    def __init__(self, db: Database, delivery: Delivery, host: str = HOST) -> None:
         self.db = db  # reads only: the delivery writes through the use-case skeleton
         self.delivery = delivery
         self.host = host
@@ -176,7 +176,7 @@ class AppointmentMessages:
             provider = await dir_repo.provider(s, pid, row.provider_id)
             service = await dir_repo.service(s, pid, row.service_id) if row.service_id else None
             practice = await dir_repo.practice_by_id(s, pid)
-            root, depth = await _chain(s, row)
+            root, depth = await chain(s, row)
         facts = templates.AppointmentFacts(
             starts_at=row.starts_at,
             timezone=book.timezone if book else "UTC",
@@ -201,7 +201,7 @@ class AppointmentMessages:
         attachments: tuple[Attachment, ...] = ()
         if kind in ("confirmation", "cancellation"):
             ics = invite(
-                uid=f"appointment-{root}@{self.host}",
+                uid=uid(root, self.host),
                 sequence=depth + (1 if cancel else 0),
                 starts_at=row.starts_at,
                 minutes=int((row.ends_at - row.starts_at).total_seconds() // 60),

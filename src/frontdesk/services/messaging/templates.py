@@ -76,6 +76,27 @@ SHIPPED: dict[str, dict[str, tuple[str, str]]] = {
             "Hello {nombre}, your appointment on {fecha} at {hora} was cancelled.\n{organizacion}",
         ),
     },
+    # The post-session question (reminders.followup): {enlace} is the feedback page's link.
+    "feedback": {
+        "es": (
+            "¿Cómo fue tu cita en {organizacion}?",
+            "Hola {nombre}, gracias por tu visita ({servicio}, {fecha}).\n"
+            "Del 0 al 10, ¿qué tan probable es que nos recomiendes? Responde en un minuto:\n"
+            "{enlace}\n{organizacion}",
+        ),
+        "pt": (
+            "Como foi sua consulta em {organizacion}?",
+            "Olá {nombre}, obrigado pela sua visita ({servicio}, {fecha}).\n"
+            "De 0 a 10, qual a probabilidade de nos recomendar? Responda em um minuto:\n"
+            "{enlace}\n{organizacion}",
+        ),
+        "en": (
+            "How was your visit to {organizacion}?",
+            "Hello {nombre}, thank you for your visit ({servicio}, {fecha}).\n"
+            "From 0 to 10, how likely are you to recommend us? It takes a minute:\n"
+            "{enlace}\n{organizacion}",
+        ),
+    },
 }
 
 

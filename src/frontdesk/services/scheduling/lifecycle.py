@@ -32,7 +32,7 @@ from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
-from frontdesk.services.messaging import reminders
+from frontdesk.services.messaging import nps, reminders
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -100,6 +100,8 @@ async def move(
         s, row.practice_id, row.id, current.value, target.value, now, by, how.value, reason
     )
     await reminders.on_moved(s, now, row, target, reason)  # its messages change in the same transaction
+    if target == S.COMPLETED:
+        await nps.on_completed(s, now, row)  # the post-session question, if the practice asks it
 
 
 async def created(
