@@ -39,6 +39,8 @@ from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
 from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
 from frontdesk.services.messaging.reminders import AppointmentMessages
+from frontdesk.services.messaging.visual_service import KIND as VISUAL_MESSAGE
+from frontdesk.services.messaging.visual_service import VisualMessages, VisualService
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
 from frontdesk.services.patients import PatientService
@@ -119,6 +121,7 @@ class Frontdesk:
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
         self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
+        self.visual = VisualService(uc, self.messaging)
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
@@ -126,6 +129,7 @@ class Frontdesk:
         self.job_handlers: dict[str, Handler] = {
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
+            VISUAL_MESSAGE: VisualMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
         }
 
