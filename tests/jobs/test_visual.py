@@ -275,13 +275,23 @@ async def test_send_emails_the_png_once(mail_app: Frontdesk, inbox: tuple[Inbox,
         message = sent.structured_content["message"]
         assert message["channel"] == "email" and message["recipient"] == address
         shown = _png_of(sent)
+        keyed = {**args, "confirm": True, "idempotencyKey": "card-1"}
+        first = await call(client, "comms_render_visual_message", keyed)
+        again = await call(client, "comms_render_visual_message", keyed)
+        assert again.structured_content["message"] == first.structured_content["message"]
+        assert _png_of(again) == shown
     await mail_app.worker().drain()
     await mail_app.worker().drain()
-    [msg] = box.to(address)
-    assert msg["Subject"] == message["subject"]
+    assert len(box.to(address)) == 2  # the keyed send once, though asked twice
+    msg = box.to(address)[0]
+    assert msg["Subject"] == message["subject"] == "Appointment confirmed · Test Practice"
     [part] = [p for p in msg.iter_attachments() if p.get_content_type() == "image/png"]
     assert part.get_content() == shown  # the image the sender saw is the one sent
     assert "Dra. Ana García" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    async with _server(mail_app, sc, "coordinalo") as client:
+        await call(client, "comms_update_preferences", {"clientId": sc.juan, "email": False})
+        refused = await call(client, "comms_render_visual_message", {**args, "confirm": True}, error=True)
+        assert "opted out" in refused.structured_content["error"]["message"]
 
 
 async def test_send_without_email_channel_is_refused(app: Frontdesk, scenario: Scenario) -> None:

@@ -83,10 +83,13 @@ class VisualService:
 
         return await self.uc.read(p, "comms.visual.preview", "patient", client_id, body)
 
-    def _channel(self, channel: str | None) -> str:
+    def _channel(self, channel: str | None, practice_channels: tuple[str, ...]) -> str:
+        """The channel asked for, or the seed's WhatsApp when this server and the practice send on it,
+        else email; refused when this server cannot send on it."""
         configured = self.messaging._configured()  # the one place that knows which channels can send
-        if channel is None:  # the seed sends on WhatsApp: there when configured, else by email
-            channel = "whatsapp" if configured.get("whatsapp") else "email"
+        if channel is None:
+            on_whatsapp = configured.get("whatsapp") and "whatsapp" in practice_channels
+            channel = "whatsapp" if on_whatsapp else "email"
         if channel not in ADDRESS:
             raise Invalid(f"channel must be one of: {', '.join(ADDRESS)}", field="channel")
         if not configured.get(channel):
@@ -107,13 +110,14 @@ class VisualService:
         idem: Idempotency | None = None,
     ) -> Visual:
         check_given(template, given)
-        on = self._channel(channel)
+        self._channel(channel, tuple(ADDRESS))  # no channel this server can send on: refused at once
 
         async def body(s: AsyncSession, now: datetime) -> Visual:
+            v = await settings_values(s, p.practice_id)
+            on = self._channel(channel, tuple(v["communication.channels"]))
             content, patient = await _gather(
                 s, p.practice_id, template, given, session_id, client_id, language
             )
-            v = await settings_values(s, p.practice_id)
             if on not in v["communication.channels"]:
                 raise Invalid(f"the practice does not send on {on} (communication.channels)", field="channel")
             if await msg_repo.opted_out(s, p.practice_id, client_id, on):
