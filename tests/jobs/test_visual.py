@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+from importlib.resources import files
 from typing import Any
 
 from mcp import Client
@@ -69,6 +70,10 @@ def test_a_card_is_a_png_of_its_size_drawn_the_same_each_time() -> None:
         assert _ink(img, png.regions[part]) > 50, part
     assert _ink(img, (0, png.height - 30, png.width, png.height)) == 0
     assert img.getpixel((5, 5)) == (15, 118, 110)  # the confirmation's band
+    fonts = files("frontdesk.data").joinpath("fonts")  # the package's fonts, with their licence
+    assert "Bitstream Vera" in fonts.joinpath("LICENSE").read_text(encoding="utf-8")
+    assert card_font(26).getname() == ("DejaVu Sans", "Book")
+    assert card_font(26, bold=True).getname() == ("DejaVu Sans", "Bold")
 
 
 def test_the_name_drawn_is_the_name_given() -> None:

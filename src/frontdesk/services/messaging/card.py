@@ -58,9 +58,21 @@ def _font_bytes(bold: bool) -> bytes:
     return files("frontdesk.data").joinpath("fonts", name).read_bytes()
 
 
-@lru_cache(maxsize=16)
 def font(size: int, *, bold: bool = False) -> Font:
+    """A new face (0.3 ms): a FreeType face must not be shared between threads, and cards are drawn
+    off the event loop, so each drawing opens its own (`_Faces`)."""
     return ImageFont.truetype(io.BytesIO(_font_bytes(bold)), size)
+
+
+class _Faces:
+    def __init__(self) -> None:
+        self._open: dict[tuple[int, bool], Font] = {}
+
+    def __call__(self, size: int, *, bold: bool = False) -> Font:
+        key = (size, bold)
+        if key not in self._open:
+            self._open[key] = font(size, bold=bold)
+        return self._open[key]
 
 
 def wrap(text: str, face: Font, width: int) -> list[str]:
@@ -103,7 +115,7 @@ class _Layout:
         self.y += gap
 
 
-def _lay_out(card: Card, draw: ImageDraw.ImageDraw | None) -> _Layout:
+def _lay_out(card: Card, draw: ImageDraw.ImageDraw | None, font: _Faces) -> _Layout:
     lay = _Layout(draw)
     header = font(26, bold=True)
     band = 28 + len(wrap(card.header, header, WIDTH - 2 * PAD)) * int(header.size * 1.3) + 20
@@ -133,9 +145,10 @@ def _lay_out(card: Card, draw: ImageDraw.ImageDraw | None) -> _Layout:
 
 def render(card: Card) -> Png:
     """The card as PNG bytes: 800 pixels wide, as tall as its text needs (at least 420)."""
-    height = max(MIN_HEIGHT, _lay_out(card, None).y)  # measured first, then drawn on a canvas that fits
+    faces = _Faces()
+    height = max(MIN_HEIGHT, _lay_out(card, None, faces).y)  # measured, then drawn on a canvas that fits
     image = Image.new("RGB", (WIDTH, height), PAPER)
-    lay = _lay_out(card, ImageDraw.Draw(image))
+    lay = _lay_out(card, ImageDraw.Draw(image), faces)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)  # optimize=True: 5% smaller, four times slower
     return Png(out.getvalue(), WIDTH, height, lay.regions)

@@ -93,8 +93,8 @@ def _given(args: Any) -> dict[str, Any]:
     return {f: getattr(args, f) for f in DATA if getattr(args, f) is not None}
 
 
-def _result(call: Call[Any], done: Visual) -> Result:
-    c, png = done.content, done.png()
+async def _result(call: Call[Any], done: Visual) -> Result:
+    c, png = done.content, await done.png()
     image = ImageOut(
         mimeType="image/png",
         width=png.width,
@@ -134,7 +134,7 @@ async def _preview(call: Call[Any]) -> Result:
     done = await call.app.visual.preview(
         call.p, a.template, _given(a), session_id=a.session_id, client_id=a.client_id, language=a.language
     )
-    return _result(call, done)
+    return await _result(call, done)
 
 
 async def _send(call: Call[Any]) -> Result:
@@ -150,7 +150,7 @@ async def _send(call: Call[Any]) -> Result:
         consent=call.consent,
         idem=call.idem,
     )
-    return _result(call, done)
+    return await _result(call, done)
 
 
 async def _ask_send(call: Call[Any]) -> str:

@@ -7,6 +7,7 @@ channel's sender: email today (the PNG attached); a WhatsApp media sender plugs 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
@@ -54,8 +55,13 @@ class Visual:
     content: Content
     message: Queued | None = None
 
-    def png(self) -> Png:
-        return render(card(self.content))
+    async def png(self) -> Png:
+        return await drawn(self.content)
+
+
+async def drawn(content: Content) -> Png:
+    """The card drawn in a worker thread (tens of milliseconds of CPU kept off the event loop)."""
+    return await asyncio.to_thread(render, card(content))
 
 
 class VisualService:
@@ -230,7 +236,7 @@ class VisualMessages:
         if await self.opted_out(job.practice_id, int(a["patient_id"]), channel):
             return
         content = Content.of(dict(a["content"]))
-        await send(job, worker, a, content, render(card(content)))
+        await send(job, worker, a, content, await drawn(content))
 
     async def _email(self, job: ClaimedJob, worker: str, a: dict[str, Any], c: Content, png: Png) -> None:
         if not self.delivery.email_on:
