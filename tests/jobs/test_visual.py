@@ -290,8 +290,13 @@ async def test_send_emails_the_png_once(mail_app: Frontdesk, inbox: tuple[Inbox,
     assert len(box.to(address)) == 2  # the keyed send once, though asked twice
     msg = box.to(address)[0]
     assert msg["Subject"] == message["subject"] == "Appointment confirmed · Test Practice"
-    [part] = [p for p in msg.iter_attachments() if p.get_content_type() == "image/png"]
+    [part] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    assert part.get_content_disposition() == "inline"
     assert part.get_content() == shown  # the image the sender saw is the one sent
+    html = msg.get_body(("html",))  # inside multipart/related, with the image
+    assert html is not None and html.get_content_type() == "text/html"
+    cid = str(part["Content-ID"]).strip("<>")
+    assert f'src="cid:{cid}"' in html.get_content() and "Dra. Ana García" in html.get_content()
     assert "Dra. Ana García" in msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     async with _server(mail_app, sc, "coordinalo") as client:
         await call(client, "comms_update_preferences", {"clientId": sc.juan, "email": False})

@@ -2,7 +2,7 @@
 over them) or send it to a client through the queue. A send is refused as comms_send_message refuses
 one: the channel not configured on this server or off for the practice, the client opted out of it or
 without an address on it. The worker draws the card from the queued content and hands it to the
-channel's sender: email today (the PNG attached); a WhatsApp media sender plugs into
+channel's sender: email today (the PNG inline in the HTML part); a WhatsApp media sender plugs into
 `VisualMessages.senders` and `ADDRESS` below."""
 
 from __future__ import annotations
@@ -243,14 +243,18 @@ class VisualMessages:
             raise Permanent("the email channel is not configured")
         shown = card(c)
         name = f"{c.template}-{hashlib.sha256(png.data).hexdigest()[:8]}.png"
-        paragraphs = "".join(f"<p>{escape(line)}</p>" for line in shown.text().splitlines() if line)
-        html = f"<!doctype html><html><body>{paragraphs}</body></html>"
+        # The card itself in the HTML part (an inline image), its words in the text part and as alt text.
+        alt = escape(" ".join(line for line in shown.text().splitlines() if line), quote=True)
+        html = (
+            f'<!doctype html><html><body><img src="cid:{name}" width="{png.width}" '
+            f'height="{png.height}" alt="{alt}"></body></html>'
+        )
         mail = Email(
             str(a["to"]),
             subject(c),
             shown.text(),
             html,
-            (Attachment(name, "image/png", png.data),),
             message_key=job.dedupe_key,
+            inline=(Attachment(name, "image/png", png.data),),
         )
         await self.delivery.email(job, worker, mail)
