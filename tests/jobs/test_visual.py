@@ -13,7 +13,7 @@ from typing import Any
 
 from mcp import Client
 from PIL import Image, ImageChops, ImageDraw
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from frontdesk.composition import Frontdesk
 from frontdesk.mcp.server import build_server
@@ -256,6 +256,15 @@ async def test_a_session_fills_the_fields_in_the_clients_language(mail_app: Fron
             error=True,
         )
         assert other.structured_content["error"]["field"] == "sessionId"
+    async with mail_app.db.read() as s:
+        read = (
+            await s.execute(
+                select(m.AuditEvent.record_type, m.AuditEvent.record_id).where(
+                    m.AuditEvent.practice_id == sc.practice_id, m.AuditEvent.action == "comms.visual.preview"
+                )
+            )
+        ).all()
+    assert ("appointment", str(appt.id)) in {(t, str(i)) for t, i in read}  # a preview is an audited read
 
 
 async def test_send_emails_the_png_once(mail_app: Frontdesk, inbox: tuple[Inbox, SmtpSettings]) -> None:

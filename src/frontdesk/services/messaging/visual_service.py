@@ -83,7 +83,12 @@ class VisualService:
 
         async def body(s: AsyncSession, now: datetime) -> Visual:
             content, _ = await _gather(s, p.practice_id, template, given, session_id, client_id, language)
-            kind, rid = ("patient", client_id) if client_id else ("practice", p.practice_id)
+            # What was read: the client's record, else the session's, else only the practice's settings.
+            kind, rid = next(
+                (k, i)
+                for k, i in (("patient", client_id), ("appointment", session_id), ("practice", p.practice_id))
+                if i is not None
+            )
             await audit.record(s, p, now, "comms.visual.preview", kind, rid, detail=template)
             return Visual(content)
 
