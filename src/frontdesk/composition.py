@@ -47,6 +47,8 @@ from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
 from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
 from frontdesk.services.messaging.reminders import AppointmentMessages
+from frontdesk.services.messaging.visual_service import KIND as VISUAL_MESSAGE
+from frontdesk.services.messaging.visual_service import VisualMessages, VisualService
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
 from frontdesk.services.patients import PatientService
@@ -147,6 +149,7 @@ class Frontdesk:
         # answers (/{slug}/feedback/<token>); links are built on FRONTDESK_PUBLIC_URL.
         self.calendar_feeds = CalendarFeedService(uc, self.settings)
         self.feedback = FeedbackService(uc)
+        self.visual = VisualService(uc, self.messaging)
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
@@ -154,6 +157,7 @@ class Frontdesk:
         handlers: dict[str, Handler] = {
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
+            VISUAL_MESSAGE: VisualMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
             NPS_FOLLOWUP: NpsFollowups(uc, self.delivery, self.settings.public_url),
         }

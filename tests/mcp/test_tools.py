@@ -94,8 +94,13 @@ SETUP_TOOLS = {
     "practice_settings",
     "organization_summary",
 }
-MESSAGING_TOOLS = {"manage_reminders", "manage_messages", "manage_email_domain"}  # issue 14
 FEEDS_TOOLS = {"manage_calendar_feeds", "nps_summary"}  # issue 14: calendar feeds, the NPS answers
+MESSAGING_TOOLS = {
+    "manage_reminders",
+    "manage_messages",
+    "manage_email_domain",
+    "render_visual_message",
+}  # issue 14
 
 pytestmark = pytest.mark.usefixtures("scenario")
 

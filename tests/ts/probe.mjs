@@ -138,6 +138,7 @@ async function main() {
         ok: true,
         isError: result.isError ?? false,
         text: textOf(result),
+        contentTypes: (result.content ?? []).map((c) => (c.type === "image" ? `image:${c.mimeType}` : c.type)),
         structuredContent: result.structuredContent ?? null,
       });
     } catch (err) {

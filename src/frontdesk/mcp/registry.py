@@ -27,6 +27,7 @@ from mcp_types import (
     BlobResourceContents,
     CallToolResult,
     EmbeddedResource,
+    ImageContent,
     ResourceLink,
     TextContent,
     TextResourceContents,
@@ -38,7 +39,7 @@ from frontdesk.domain.errors import FrontdeskError
 from frontdesk.mcp.errors import error_schema, reword, tool_error
 from frontdesk.services.consent import Consent
 from frontdesk.services.context import Principal
-from frontdesk.services.operations import Attachment, Call, Input, Operation
+from frontdesk.services.operations import Attachment, Call, Image, Input, Operation
 
 if TYPE_CHECKING:
     from frontdesk.composition import Frontdesk
@@ -225,7 +226,11 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Pr
         except FrontdeskError as exc:
             return tool_error(exc, style=op.style, words=error_words, fields=binding.arguments)
         return CallToolResult(
-            content=[TextContent(type="text", text=result.text), *map(_resource, result.attachments)],
+            content=[
+                TextContent(type="text", text=result.text),
+                *map(_image, result.images),
+                *map(_resource, result.attachments),
+            ],
             structured_content=result.json(),
             _meta=result.meta,
         )
@@ -247,6 +252,10 @@ def build_tool(binding: Binding, app: Frontdesk, who: Callable[..., Awaitable[Pr
     )
     tool.parameters = input_schema(binding, model)
     return tool
+
+
+def _image(i: Image) -> ImageContent:
+    return ImageContent(type="image", data=base64.b64encode(i.data).decode(), mime_type=i.mime_type)
 
 
 def _resource(a: Attachment) -> EmbeddedResource | ResourceLink:

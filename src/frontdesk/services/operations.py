@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from frontdesk.services.messaging.domains import EmailDomainService
     from frontdesk.services.messaging.feedback import FeedbackService
     from frontdesk.services.messaging.service import MessagingService
+    from frontdesk.services.messaging.visual_service import VisualService
     from frontdesk.services.patients import PatientService
     from frontdesk.services.scheduling.appointments import AppointmentService
     from frontdesk.services.scheduling.availability import AvailabilityService
@@ -158,14 +159,24 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """An image a result shows the caller itself (MCP image content), such as a rendered message."""
+
+    data: bytes
+    mime_type: str = "image/png"
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What a call hands back: the output model's data (or its JSON form), a text summary, data for a
-    widget (`meta`, MCP `_meta`) where the operation has one, and the resources it returns (files)."""
+    widget (`meta`, MCP `_meta`) where the operation has one, the resources it returns (files) and the
+    images it shows."""
 
     data: BaseModel | dict[str, Any]
     text: str
     meta: dict[str, Any] | None = None
     attachments: tuple[Attachment, ...] = ()
+    images: tuple[Image, ...] = ()
 
     def json(self) -> dict[str, Any]:
         data = self.data
@@ -210,6 +221,7 @@ class Services(Protocol):
     email_domains: EmailDomainService
     calendar_feeds: CalendarFeedService
     feedback: FeedbackService
+    visual: VisualService
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,8 @@ class Email:
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
     message_key: str | None = None  # the dedupe key: the Message-ID is made from it
+    # Images the HTML shows (<img src="cid:{name}">): the filename is also the Content-ID.
+    inline: tuple[Attachment, ...] = ()
 
 
 def build(mail: Email, sender: str) -> EmailMessage:
@@ -103,6 +105,14 @@ def build(mail: Email, sender: str) -> EmailMessage:
     msg.set_content(mail.text)
     if mail.html is not None:
         msg.add_alternative(mail.html, subtype="html")
+        html = msg.get_body(("html",))
+        for i in mail.inline:  # the HTML part becomes multipart/related: HTML first, then its images
+            main, _, sub = i.content_type.partition("/")
+            assert html is not None
+            cid = f"<{i.filename}>"
+            html.add_related(
+                i.data, maintype=main, subtype=sub, cid=cid, filename=i.filename, disposition="inline"
+            )
     for a in mail.attachments:
         main, _, rest = a.content_type.partition("/")
         sub, *params = [p.strip() for p in rest.split(";")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -139,20 +139,39 @@ def variables(
         "organizacion": organization,
     }
     if appt is not None:
-        local = appt.starts_at.astimezone(ZoneInfo(appt.timezone))
+        local = local_time(appt.starts_at, appt.timezone)
         out |= {
-            "fecha": format_date(local.date(), format="full", locale=lang),
-            "hora": format_time(local.time(), format="short", locale=lang),
+            "fecha": day(local.date(), lang),
+            "hora": clock(local.time(), lang),
             "profesional": appt.provider,
             "servicio": appt.service,
             "lugar": appt.location,
             "precio": (
-                format_currency(appt.price_cents / 100, appt.currency, locale=lang)
+                money(appt.price_cents, appt.currency, lang)
                 if appt.price_cents is not None and appt.currency
                 else ""
             ),
         }
     return out
+
+
+# The formats every message uses (the visual cards too): babel, in the message's language.
+def local_time(starts_at: datetime, timezone: str) -> datetime:
+    """A UTC instant on the location's wall clock."""
+    return starts_at.astimezone(ZoneInfo(timezone))
+
+
+def day(d: date, lang: str) -> str:
+    return format_date(d, format="full", locale=lang)
+
+
+def clock(t: time, lang: str) -> str:
+    return format_time(t, format="short", locale=lang)
+
+
+def money(cents: int, currency: str, lang: str) -> str:
+    """Minor units (hundredths, as prices are stored) in the currency, as the language writes it."""
+    return format_currency(cents / 100, currency, locale=lang)
 
 
 def render(template: str, values: dict[str, str], *, html: bool = False) -> str:
