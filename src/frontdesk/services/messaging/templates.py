@@ -19,6 +19,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from frontdesk.domain.errors import Invalid
+from frontdesk.services.currencies import major
 
 LANGUAGES = ("es", "pt", "en")
 _SEED_VAR = re.compile(r"(?<!\{)\{([a-z_]+)\}(?!\})")
@@ -170,8 +171,9 @@ def clock(t: time, lang: str) -> str:
 
 
 def money(cents: int, currency: str, lang: str) -> str:
-    """Minor units (hundredths, as prices are stored) in the currency, as the language writes it."""
-    return format_currency(cents / 100, currency, locale=lang)
+    """Minor units (as prices are stored: hundredths of USD, whole CLP) in the currency, as the language
+    writes it."""
+    return format_currency(major(cents, currency), currency, locale=lang)
 
 
 def render(template: str, values: dict[str, str], *, html: bool = False) -> str:

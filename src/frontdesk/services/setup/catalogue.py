@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access, validation
 from frontdesk.domain.errors import Conflict, Invalid, NotFound
 from frontdesk.domain.text import fold
-from frontdesk.services import audit
+from frontdesk.services import audit, currencies
 from frontdesk.services.admin.settings import values
 from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
@@ -37,6 +38,10 @@ class ServiceFields:
     description: str | None = None
     duration_minutes: int | None = None
     price_cents: int | None = None
+    # Or the price in the currency's own units ("95.50" USD, "25000" CLP), turned into minor units once the
+    # currency is known; `price_field` is the name the caller's surface gives it, for errors.
+    price: Decimal | None = None
+    price_field: str | None = None  # "price" when None
     currency: str | None = None
     buffer_before_minutes: int | None = None
     buffer_after_minutes: int | None = None
@@ -115,6 +120,12 @@ def apply_fields(row: m.Service, f: ServiceFields) -> list[str]:
         row.price_cents = f.price_cents
     if f.currency is not None:
         row.currency = rules.currency(f.currency)
+    if f.price is not None:
+        where = f.price_field or "price"
+        cents = currencies.to_minor(f.price, row.currency, field=where)
+        if not 0 <= cents <= PRICE_MAX:
+            raise Invalid(f"{where} must be from 0 to {PRICE_MAX} minor units", field=where)
+        row.price_cents = cents
     if f.buffer_before_minutes is not None:
         row.buffer_before_minutes = rules.minutes(
             f.buffer_before_minutes, field="buffer_before_minutes", hi=240

@@ -17,7 +17,8 @@ from frontdesk.domain.errors import FrontdeskError, Invalid
 from frontdesk.domain.imports import KINDS
 from frontdesk.domain.text import fold
 from frontdesk.domain.timeparse import parse_date
-from frontdesk.services import audit
+from frontdesk.services import audit, currencies
+from frontdesk.services.admin.settings import values
 from frontdesk.services.context import Principal
 from frontdesk.services.patients import create_patient
 from frontdesk.services.setup import catalogue, providers, rules
@@ -74,8 +75,9 @@ def _bool(text: str, name: str) -> bool | None:
     raise Invalid(f"{name} must be true or false", field=name)
 
 
-def _cents(row: Mapping[str, str]) -> int | None:
-    """price_cents as given, or `price` in major units ("95.50" -> 9550)."""
+def _cents(row: Mapping[str, str], default_currency: str) -> int | None:
+    """price_cents as given, or `price` in the currency's own units ("95.50" USD -> 9550, "25000" CLP ->
+    25000), in the row's currency or else the practice's."""
     if _get(row, "price_cents"):
         return _int(_get(row, "price_cents"), "price_cents")
     text = _get(row, "price").replace(",", ".")
@@ -85,9 +87,10 @@ def _cents(row: Mapping[str, str]) -> int | None:
         value = Decimal(text)
     except InvalidOperation:
         raise Invalid("price must be a number such as 95.50", field="price") from None
-    if value != value.quantize(Decimal("0.01")) or value < 0:
-        raise Invalid("price must be a positive amount with at most 2 decimals", field="price")
-    return int(value * 100)
+    if value < 0:
+        raise Invalid("price must be a positive amount", field="price")
+    code = rules.currency(_get(row, "currency") or default_currency)
+    return currencies.to_minor(value, code, field="price")
 
 
 def _commission(text: str) -> int | None:
@@ -156,13 +159,14 @@ async def _check_services(s: AsyncSession, p: Principal, rows: Sequence[Row]) ->
     by_key = {fold(x.name): x.id for x in staff} | {x.uid.lower(): x.id for x in staff}
     seen: set[str] = set()
     out = []
+    default_currency = str((await values(s, p.practice_id))["basics.currency"])
     for line, row in rows:
         c = Checked(line)
         for name in ("duration_minutes", "buffer_before_minutes", "buffer_after_minutes"):
             c.take(name, _int, _get(row, name), name)
         for name in ("active", "discoverable"):
             c.take(name, _bool, _get(row, name), name)
-        c.take("price_cents", _cents, row)
+        c.take("price_cents", _cents, row, default_currency)
         name = _get(row, "name")
         if not name:
             c.fail("name", "name must not be empty")

@@ -13,6 +13,7 @@ from frontdesk.domain import access
 from frontdesk.domain.errors import Invalid
 from frontdesk.services.admin.settings import SettingsService, values
 from frontdesk.services.context import Principal
+from frontdesk.services.currencies import plain
 from frontdesk.services.setup import rules
 from frontdesk.services.setup.shapes import (
     Onboarding,
@@ -173,7 +174,7 @@ class OrganizationService:
                         id=sv.id,
                         name=sv.name,
                         minutes=sv.duration_minutes,
-                        price=f"{sv.price_cents / 100:.2f} {sv.currency}",
+                        price=plain(sv.price_cents, sv.currency),
                         providers=assigned.get(sv.id, []),
                         active=sv.active,
                     )

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from frontdesk.domain import access
 from frontdesk.domain.validation import NAME_MAX
+from frontdesk.services.currencies import plain
 from frontdesk.services.operations import (
     READ,
     Call,
@@ -88,7 +89,7 @@ async def _services(call: Call[NoInput]) -> Result:
                 id=r.id,
                 name=r.name,
                 duration_minutes=r.duration_minutes,
-                price=f"{r.price_cents / 100:.2f} {r.currency}",
+                price=plain(r.price_cents, r.currency),
                 buffer_before_minutes=r.buffer_before_minutes,
                 buffer_after_minutes=r.buffer_after_minutes,
             )

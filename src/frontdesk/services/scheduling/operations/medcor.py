@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from frontdesk.domain import access
 from frontdesk.domain.errors import NotFound
 from frontdesk.domain.validation import NOTES_MAX
+from frontdesk.services.currencies import plain
 from frontdesk.services.operations import (
     CREATE,
     READ,
@@ -209,7 +210,7 @@ def _row(r: Stats) -> dict[str, object]:
         "no_shows": r.no_shows,
         "cancelled": r.cancelled,
         "no_show_rate": r.no_show_rate,
-        "revenue": f"{r.revenue_cents / 100:.2f}",
+        "revenue": plain(r.revenue_cents, r.currency).split(" ")[0],
         "revenue_cents": r.revenue_cents,
         "currency": r.currency,
     }
@@ -223,7 +224,7 @@ async def _treatment_stats(call: Call[TreatmentStatsIn]) -> Result:
     data = {"period_start": lo, "period_end": hi, "treatments": [_row(r) for r in rows]}
     text = "\n".join(
         f"{r.name or 'no treatment'}: {r.sessions} sessions, {r.delivered} completed, "
-        f"revenue {r.revenue_cents / 100:.2f} {r.currency}"
+        f"revenue {plain(r.revenue_cents, r.currency)}"
         for r in rows
     )
     return Result(data, text or "No appointments in the last year.")

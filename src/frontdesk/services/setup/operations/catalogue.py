@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from frontdesk.domain import access
+from frontdesk.services.currencies import plain
 from frontdesk.services.operations import (
     CREATE,
     MANAGE,
@@ -64,7 +65,7 @@ class ServiceList(BaseModel):
 def _line(s: ServiceOut) -> str:
     who = ", ".join(map(str, s.provider_ids)) or "no provider: cannot be booked"
     state = "" if s.active else " (inactive)"
-    price = f"{s.price_cents / 100:.2f} {s.currency}"
+    price = plain(s.price_cents, s.currency)
     return f"{s.id}: {s.name}{state}, {s.duration_minutes} min, {price}; providers {who}"
 
 

@@ -3,12 +3,13 @@ with a specialization, and a treatment's cost as a decimal amount in the practic
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
 
 from frontdesk.domain import access
+from frontdesk.services.currencies import plain
 from frontdesk.services.operations import CREATE, UPDATE, Call, Id, Input, Operation, Result
 from frontdesk.services.setup.catalogue import ServiceFields
 from frontdesk.services.setup.operations.fields import TenantId, own_tenant
@@ -20,10 +21,9 @@ DEFAULT_MINUTES = 30  # MedCor's treatments carry no length: a new one books 30 
 Cost = Annotated[float, Field(ge=0, le=1_000_000, description="Cost in the practice's currency, e.g. 150.00")]
 
 
-def _cents(cost: float | None) -> int | None:
-    if cost is None:
-        return None
-    return int((Decimal(str(cost)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def _price(cost: float | None) -> Decimal | None:
+    """MedCor's cost in the practice's currency; the catalogue turns it into minor units."""
+    return None if cost is None else Decimal(str(cost))
 
 
 class CreateDoctorIn(Input):
@@ -68,10 +68,14 @@ async def _create_treatment(call: Call[CreateTreatmentIn]) -> Result:
     own_tenant(call)
     a = call.args
     f = ServiceFields(
-        name=a.name, description=a.description, price_cents=_cents(a.cost), duration_minutes=DEFAULT_MINUTES
+        name=a.name,
+        description=a.description,
+        price=_price(a.cost),
+        price_field="cost",
+        duration_minutes=DEFAULT_MINUTES,
     )
     row: ServiceOut = await call.app.setup.catalogue.create(call.p, f)
-    return Result(row, f"Created treatment {row.id}: {row.name}, {row.price_cents / 100:.2f} {row.currency}")
+    return Result(row, f"Created treatment {row.id}: {row.name}, {plain(row.price_cents, row.currency)}")
 
 
 CREATE_TREATMENT = Operation(
@@ -96,9 +100,9 @@ class UpdateTreatmentIn(Input):
 
 async def _update_treatment(call: Call[UpdateTreatmentIn]) -> Result:
     a = call.args
-    f = ServiceFields(name=a.name, description=a.description, price_cents=_cents(a.cost))
+    f = ServiceFields(name=a.name, description=a.description, price=_price(a.cost), price_field="cost")
     row: ServiceOut = await call.app.setup.catalogue.update(call.p, a.treatment_id, f, field="treatment_id")
-    return Result(row, f"Updated treatment {row.id}: {row.name}, {row.price_cents / 100:.2f} {row.currency}")
+    return Result(row, f"Updated treatment {row.id}: {row.name}, {plain(row.price_cents, row.currency)}")
 
 
 UPDATE_TREATMENT = Operation(
