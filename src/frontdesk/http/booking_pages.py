@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Declined, FrontdeskError, NotFound
-from frontdesk.http.booking_text import CATALOGUES, LANGS, NAMES, choose
+from frontdesk.http.booking_text import CATALOGUES, LANGS, NAMES, choose, refusal, refusal_key
 from frontdesk.http.pages import PAGE_HEADERS
 from frontdesk.http.settings import HttpSettings
 from frontdesk.services.booking.views import Identity, PublicContext, PublicRequest, PublicSlot
@@ -141,9 +141,11 @@ class BookingPages:
                 raise
             if (exc.field or "").startswith(TOKEN_FIELDS) or exc.field == "requester":
                 when = page.slot_when(chosen["slot"])
-                return page.render(
-                    "book_review.html", 422, error=exc.message, when=when, values=chosen, **chosen
-                )
+                error = refusal(exc, page.lang, chosen)
+                return page.render("book_review.html", 422, error=error, when=when, values=chosen, **chosen)
+            if refusal_key(exc) == "slot_taken":  # back to the same service's times
+                back = f"{page.request.url.path}?service={service_id or ''}"
+                return page.render("book_error.html", 409, message=refusal(exc, page.lang), back=back)
             raise
         return page.render(
             "book_pending.html",
@@ -285,13 +287,14 @@ class _Page:
         }
 
     def refused(self, exc: FrontdeskError, missing: str) -> Response:
+        """The refusal in the visitor's language (never the service's own words)."""
         if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
-            return self.render("book_error.html", 429, message=exc.message)
+            return self.render("book_error.html", 429, message=refusal(exc, self.lang))
         if isinstance(exc, NotFound) and exc.field in ("bookingToken", "confirmationToken"):
             return self.render("book_error.html", 404, message=self.t["not_found"])
         if isinstance(exc, NotFound) and exc.field in ("orgSlug", "agendaSlug"):
             return self.render("book_error.html", 404, message=self.t[missing])
-        return self.render("book_error.html", 422, message=exc.message)
+        return self.render("book_error.html", 422, message=refusal(exc, self.lang))
 
     def render(self, template: str, status: int, **values: Any) -> Response:
         # One CSRF value per browser, kept while its cookie lives: the back button and a second tab
