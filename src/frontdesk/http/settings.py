@@ -35,6 +35,10 @@ class HttpSettings:
     # How long a client whose SSE stream broke waits before resuming it (the SSE `retry` field).
     sse_retry_ms: int = 2000
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Reverse proxies whose forwarding header tells the client's address (http/proxies.py); none:
+    # the header is ignored.
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    forwarded_header: str = "x-forwarded-for"
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.public_url)
@@ -89,4 +93,6 @@ class HttpSettings:
             session_idle_seconds=float(os.environ.get("FRONTDESK_SESSION_IDLE_SECONDS") or 1800),
             sse_retry_ms=int(os.environ.get("FRONTDESK_SSE_RETRY_MS") or 2000),
             allowed_hosts=_list("FRONTDESK_ALLOWED_HOSTS"),
+            trusted_proxies=_list("FRONTDESK_TRUSTED_PROXIES"),
+            forwarded_header=(os.environ.get("FRONTDESK_FORWARDED_HEADER") or "x-forwarded-for").lower(),
         )
