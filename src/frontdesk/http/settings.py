@@ -88,6 +88,7 @@ class HttpSettings:
             practice_rate=os.environ.get("FRONTDESK_RATE_LIMIT_PRACTICE") or "120/minute",
             ip_rate=os.environ.get("FRONTDESK_RATE_LIMIT_IP") or "60/minute",
             redis_url=os.environ.get("FRONTDESK_REDIS_URL") or None,
+            rate_key_prefix=os.environ.get("FRONTDESK_RATE_KEY_PREFIX", "").strip() or "frontdesk",
             worker=_flag("FRONTDESK_WORKER", True),
             max_body_bytes=int(os.environ.get("FRONTDESK_MAX_BODY_BYTES") or ONE_MB),
             session_idle_seconds=float(os.environ.get("FRONTDESK_SESSION_IDLE_SECONDS") or 1800),
