@@ -343,7 +343,9 @@ class _Page:
     def refused(self, exc: FrontdeskError, missing: str) -> Response:
         """The refusal in the visitor's language (never the service's own words)."""
         if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
-            return self.render("book_error.html", 429, message=refusal(exc, self.lang))
+            response = self.render("book_error.html", 429, message=refusal(exc, self.lang))
+            response.headers["Retry-After"] = str(int(exc.details.get("retryAfterSeconds") or 60))
+            return response
         if isinstance(exc, NotFound) and exc.field in ("bookingToken", "confirmationToken"):
             return self.render("book_error.html", 404, message=self.t["not_found"])
         if isinstance(exc, NotFound) and exc.field in ("orgSlug", "agendaSlug"):
