@@ -4,48 +4,19 @@ move), CSRF refusals, wrong tokens as "not found", the language choice and the a
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
 import pytest
 
 from frontdesk.composition import Frontdesk
-from frontdesk.http.app import create_app
-from frontdesk.http.settings import HttpSettings
 from tests.bookings.conftest import audit_actions
-from tests.factories import Scenario, build_scenario
+from tests.factories import Scenario
+from tests.http.booking import form, radios, sc, web
 
-BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-async def sc(app: Frontdesk) -> Scenario:
-    return await build_scenario(app)
-
-
-@pytest.fixture
-async def web(app: Frontdesk) -> AsyncIterator[httpx2.AsyncClient]:
-    transport = httpx2.ASGITransport(app=create_app(app, HttpSettings()))
-    async with httpx2.AsyncClient(transport=transport, base_url=BASE) as client:
-        yield client
-
-
-def form(page: str, form_id: str) -> dict[str, str]:
-    """The hidden fields of one form of the page."""
-    m = re.search(rf'<form[^>]*id="{form_id}".*?</form>', page, re.S)
-    assert m, form_id
-    return {
-        html.unescape(n): html.unescape(v)
-        for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', m.group(0))
-    }
-
-
-def radios(page: str, name: str) -> list[str]:
-    return [html.unescape(v) for v in re.findall(rf'name="{name}" value="([^"]+)"', page)]
+__all__ = ["sc", "web"]  # fixtures
 
 
 async def book(web: httpx2.AsyncClient, sc: Scenario, **identity: str) -> tuple[str, dict[str, str]]:
@@ -135,7 +106,8 @@ async def test_a_held_time_is_refused_with_a_way_back(
     times = await web.get(base, params={"service": sc.cleaning})
     assert held not in radios(times.text, "slot")  # no longer offered
     taken = await web.post(base, data=data | {"full_name": "Rui Lopes", "email": "rui@example.org"})
-    assert taken.status_code == 422 and 'id="start-again"' in taken.text
+    assert taken.status_code == 409 and 'id="start-again"' in taken.text
+    assert f'href="{base}?service={sc.cleaning}"' in taken.text  # back to the service's times
 
 
 async def test_human_intent_and_identity_are_required(web: httpx2.AsyncClient, sc: Scenario) -> None:
@@ -145,7 +117,8 @@ async def test_human_intent_and_identity_are_required(web: httpx2.AsyncClient, s
     data: dict[str, Any] = form(details.text, "identity-form") | {"full_name": "Lucía Rojas"}
     data |= {"email": "lucia@example.org", "phone": "", "step": "create"}
     no_intent = await web.post(f"/{sc.slug}/book", data=data)
-    assert no_intent.status_code == 422 and "humanIntentConfirmed" in no_intent.text
+    assert no_intent.status_code == 422 and "tick the box" in no_intent.text
+    assert "humanIntentConfirmed" not in no_intent.text  # the service's words stay out
     no_contact = await web.post(f"/{sc.slug}/book", data=data | {"email": "", "intent": "yes"})
     assert no_contact.status_code == 422 and 'id="error"' in no_contact.text
 

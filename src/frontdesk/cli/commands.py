@@ -91,6 +91,7 @@ def serve(args: argparse.Namespace) -> None:
         log_level="warning",
         log_config=None,  # uvicorn's loggers go through frontdesk.logs like the rest
         access_log=False,
+        proxy_headers=False,  # the app reads them, from FRONTDESK_TRUSTED_PROXIES only (http/proxies.py)
     )
 
 

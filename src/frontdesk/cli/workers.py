@@ -29,7 +29,10 @@ def _worker(host: str, port: int) -> None:
     import uvicorn
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level="warning", log_config=None, access_log=False)
+    # Forwarding headers are read by the app, from FRONTDESK_TRUSTED_PROXIES only (http/proxies.py).
+    config = uvicorn.Config(
+        APP, factory=True, log_level="warning", log_config=None, access_log=False, proxy_headers=False
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -2,9 +2,9 @@
 bearer auth; the authorization server (metadata, /authorize with its sign-in and consent pages, /token,
 /register, /revoke), and /health.
 
-Middleware, outermost first: request id, body limit (413 before parsing), Host/Origin guard,
-MCP-Protocol-Version guard, bearer authentication (audience-checked), rate limits (per practice, else
-per IP)."""
+Middleware, outermost first: the client's address behind trusted proxies, request id, body limit
+(413 before parsing), Host/Origin guard, MCP-Protocol-Version guard, bearer authentication
+(audience-checked), rate limits (per practice, else per IP)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from frontdesk.http.limits import HostOriginGuard, ProtocolVersionGuard, RateLim
 from frontdesk.http.oauth_routes import oauth_routes, resource_metadata_url
 from frontdesk.http.pages import Pages
 from frontdesk.http.provider import FrontdeskProvider
+from frontdesk.http.proxies import ForwardedClient
 from frontdesk.http.request_id import RequestId
 from frontdesk.http.settings import HttpSettings
 from frontdesk.mcp.server import SURFACES, build_server
@@ -128,6 +129,7 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             *BookingPages(app, settings).routes(),  # /{slug}/...: after every fixed path
         ],
         middleware=[
+            Middleware(ForwardedClient, trusted=settings.trusted_proxies, header=settings.forwarded_header),
             Middleware(RequestId),
             Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
             Middleware(HostOriginGuard, settings=settings),

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -26,15 +27,17 @@ from starlette.routing import Route
 
 from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Declined, FrontdeskError, NotFound
-from frontdesk.http.booking_text import CATALOGUES, LANGS, NAMES, choose
+from frontdesk.http.booking_text import CATALOGUES, LANGS, NAMES, choose, refusal, refusal_key
 from frontdesk.http.pages import PAGE_HEADERS
 from frontdesk.http.settings import HttpSettings
+from frontdesk.services.booking.choices import PROVIDER_FIRST, PublicChoices, PublicProvider
 from frontdesk.services.booking.views import Identity, PublicContext, PublicRequest, PublicSlot
 
 CSRF_COOKIE = "fd_book_csrf"
 LANG_COOKIE = "fd_lang"
 DAYS_SHOWN = 14
 ONE_DAY = timedelta(days=1)
+SLOTS_MAX = 100  # the public service's own bound on one answer
 FIELD_MAX = 200  # each text field; the service checks the rules, this only bounds the input
 TOKEN_FIELDS = ("requester.", "authorization.")
 # The manage link carries the booking token in its path: no page of the flow sends a Referer at all
@@ -59,6 +62,7 @@ def _int(value: str) -> int | None:
 class BookingPages:
     def __init__(self, app: Frontdesk, settings: HttpSettings) -> None:
         self.public = app.public_booking
+        self.choices = PublicChoices(app.public_booking)
         self.clock = app.clock
         self.settings = settings
 
@@ -85,41 +89,76 @@ class BookingPages:
                 return await self._confirm(page, slug, form)
             if step == "create":
                 return await self._create(page, slug, agenda, form)
-            chosen = _chosen(form)
-            return page.render(
-                "book_review.html", 200, when=page.slot_when(chosen["slot"]), values=chosen, **chosen
-            )
+            return page.review(_chosen(form), 200)
         except FrontdeskError as exc:
             return page.refused(exc, "no_practice")
 
     async def _choose(self, page: _Page, slug: str, agenda: str | None) -> Response:
+        """The GET steps, in the agenda's order: provider (where picked first), service, day and time,
+        details. Each step's choices so far ride in its query."""
         q = page.request.query_params
-        services = await self.public.services(page.ctx, slug, agenda)
-        service_id = _int(q.get("service", ""))
-        chosen = next((x for x in services if x.id == service_id), None)
-        if chosen is None:
-            return page.render("book_service.html", 200, services=services)
-        slot = q.get("slot", "")[:FIELD_MAX]
-        if not slot:
-            day = _day(q.get("day", ""))
-            # A day without offset is in each location's own zone (the service's rule for times).
-            start = f"{day.isoformat()}T00:00" if day else None
-            end = f"{(day + ONE_DAY).isoformat()}T00:00" if day else None
-            found = await self.public.slots(
-                page.ctx, slug, agenda, service_id=chosen.id, start=start, end=end, limit=60
-            )
-            zone = ZoneInfo(found[0].timezone) if found else UTC
-            today = self.clock().astimezone(zone).date()
-            picks = [(d.isoformat(), format_date(d, "full", locale=page.lang)) for d in _week(today)]
+        flow = await self.choices.flow(page.ctx, slug, agenda)
+        provider = next((x for x in flow.providers if str(x.id) == q.get("provider")), None)
+        anyone = q.get("provider") == "any" and not flow.provider_required
+        first = flow.order == PROVIDER_FIRST
+        if first and provider is None and not anyone:
             return page.render(
-                "book_time.html",
-                200,
-                service=chosen,
-                days=page.days(found),
-                picks=picks,
-                day=q.get("day", ""),
+                "book_provider.html", 200, providers=flow.providers, optional=not flow.provider_required
             )
-        return page.render("book_identity.html", 200, service=chosen, slot=slot, when=page.slot_when(slot))
+        keep = {"provider": str(provider.id) if provider else "any"} if first else {}
+        services = [x for x in flow.services if provider is None or x.id in provider.service_ids]
+        asked = flow.asks_service(len(services))
+        chosen = next((x for x in services if x.id == _int(q.get("service", ""))), None)
+        if chosen is None and not asked and services:
+            chosen = services[0]
+        if chosen is None:
+            back = page.request.url.path if first else None
+            return page.render("book_service.html", 200, services=services, keep=keep, back=back)
+        shown = {"service": chosen, "show_service": flow.names_service, "keep": keep}
+        slot = q.get("slot", "")[:FIELD_MAX]
+        if slot:
+            back = _url(page, keep | {"service": str(chosen.id)})
+            when = page.slot_when(slot)
+            return page.render("book_identity.html", 200, slot=slot, when=when, back=back, **shown)
+        return await self._times(page, slug, agenda, provider, shown, _url(page, keep) if asked else None)
+
+    async def _times(
+        self,
+        page: _Page,
+        slug: str,
+        agenda: str | None,
+        provider: PublicProvider | None,
+        shown: dict[str, Any],
+        back: str | None,
+    ) -> Response:
+        q = page.request.query_params
+        day = _day(q.get("day", ""))
+        # A day without offset is in each location's own zone (the service's rule for times).
+        start = f"{day.isoformat()}T00:00" if day else None
+        end = f"{(day + ONE_DAY).isoformat()}T00:00" if day else None
+        found = await self.public.slots(
+            page.ctx,
+            slug,
+            agenda,
+            service_id=shown["service"].id,
+            start=start,
+            end=end,
+            limit=SLOTS_MAX if provider else 60,  # one provider's: from everyone's, the most there are
+        )
+        if provider is not None:
+            found = [x for x in found if x.provider_id == provider.id]
+        zone = ZoneInfo(found[0].timezone) if found else UTC
+        today = self.clock().astimezone(zone).date()
+        picks = [(d.isoformat(), format_date(d, "full", locale=page.lang)) for d in _week(today)]
+        return page.render(
+            "book_time.html",
+            200,
+            days=page.days(found),
+            picks=picks,
+            day=q.get("day", ""),
+            back=back or page.request.url.path,
+            **shown,
+        )
 
     async def _create(self, page: _Page, slug: str, agenda: str | None, form: Mapping[str, Any]) -> Response:
         chosen = _chosen(form)
@@ -140,10 +179,10 @@ class BookingPages:
             if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
                 raise
             if (exc.field or "").startswith(TOKEN_FIELDS) or exc.field == "requester":
-                when = page.slot_when(chosen["slot"])
-                return page.render(
-                    "book_review.html", 422, error=exc.message, when=when, values=chosen, **chosen
-                )
+                return page.review(chosen, 422, error=refusal(exc, page.lang, chosen))
+            if refusal_key(exc) == "slot_taken":  # back to the same service's times
+                back = _url(page, _trail(chosen) | {"service": chosen["service"]})
+                return page.render("book_error.html", 409, message=refusal(exc, page.lang), back=back)
             raise
         return page.render(
             "book_pending.html",
@@ -223,7 +262,17 @@ def _slot(value: str) -> tuple[str, str]:
 
 
 def _chosen(form: Mapping[str, Any]) -> dict[str, str]:
-    return {k: _text(form, k) for k in ("service", "slot", "full_name", "email", "phone")}
+    return {k: _text(form, k) for k in ("service", "provider", "slot", "full_name", "email", "phone")}
+
+
+def _trail(chosen: Mapping[str, str]) -> dict[str, str]:
+    """The provider picked first (or "any"), where the flow picked one, to lead back with."""
+    return {"provider": chosen["provider"]} if chosen.get("provider") else {}
+
+
+def _url(page: _Page, query: Mapping[str, str]) -> str:
+    path = page.request.url.path
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 class _Page:
@@ -237,6 +286,13 @@ class _Page:
         self.remember = asked in LANGS
         self.t = CATALOGUES[self.lang]
         self.ctx = PublicContext(request.client.host if request.client else "unknown", via="page")
+
+    def review(self, chosen: dict[str, str], status: int, error: str | None = None) -> Response:
+        when = self.slot_when(chosen["slot"])
+        back = _url(self, _trail(chosen) | {"service": chosen["service"]})  # back to the times
+        return self.render(
+            "book_review.html", status, error=error, when=when, values=chosen, back=back, **chosen
+        )
 
     def csrf_ok(self, form: Mapping[str, Any]) -> bool:
         cookie = self.request.cookies.get(CSRF_COOKIE, "")
@@ -285,13 +341,16 @@ class _Page:
         }
 
     def refused(self, exc: FrontdeskError, missing: str) -> Response:
+        """The refusal in the visitor's language (never the service's own words)."""
         if isinstance(exc, Declined) and exc.details.get("decision") == "rate_limited":
-            return self.render("book_error.html", 429, message=exc.message)
+            response = self.render("book_error.html", 429, message=refusal(exc, self.lang))
+            response.headers["Retry-After"] = str(int(exc.details.get("retryAfterSeconds") or 60))
+            return response
         if isinstance(exc, NotFound) and exc.field in ("bookingToken", "confirmationToken"):
             return self.render("book_error.html", 404, message=self.t["not_found"])
         if isinstance(exc, NotFound) and exc.field in ("orgSlug", "agendaSlug"):
             return self.render("book_error.html", 404, message=self.t[missing])
-        return self.render("book_error.html", 422, message=exc.message)
+        return self.render("book_error.html", 422, message=refusal(exc, self.lang))
 
     def render(self, template: str, status: int, **values: Any) -> Response:
         # One CSRF value per browser, kept while its cookie lives: the back button and a second tab

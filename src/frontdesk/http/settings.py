@@ -35,6 +35,10 @@ class HttpSettings:
     # How long a client whose SSE stream broke waits before resuming it (the SSE `retry` field).
     sse_retry_ms: int = 2000
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Reverse proxies whose forwarding header tells the client's address (http/proxies.py); none:
+    # the header is ignored.
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    forwarded_header: str = "x-forwarded-for"
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.public_url)
@@ -84,9 +88,12 @@ class HttpSettings:
             practice_rate=os.environ.get("FRONTDESK_RATE_LIMIT_PRACTICE") or "120/minute",
             ip_rate=os.environ.get("FRONTDESK_RATE_LIMIT_IP") or "60/minute",
             redis_url=os.environ.get("FRONTDESK_REDIS_URL") or None,
+            rate_key_prefix=os.environ.get("FRONTDESK_RATE_KEY_PREFIX", "").strip() or "frontdesk",
             worker=_flag("FRONTDESK_WORKER", True),
             max_body_bytes=int(os.environ.get("FRONTDESK_MAX_BODY_BYTES") or ONE_MB),
             session_idle_seconds=float(os.environ.get("FRONTDESK_SESSION_IDLE_SECONDS") or 1800),
             sse_retry_ms=int(os.environ.get("FRONTDESK_SSE_RETRY_MS") or 2000),
             allowed_hosts=_list("FRONTDESK_ALLOWED_HOSTS"),
+            trusted_proxies=_list("FRONTDESK_TRUSTED_PROXIES"),
+            forwarded_header=(os.environ.get("FRONTDESK_FORWARDED_HEADER") or "x-forwarded-for").lower(),
         )

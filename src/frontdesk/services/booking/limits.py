@@ -18,10 +18,13 @@ log = logging.getLogger(__name__)
 
 
 def storage_from_env() -> Storage:
+    """Redis at FRONTDESK_REDIS_URL, its keys under FRONTDESK_RATE_KEY_PREFIX (default frontdesk)
+    + "-public": deployments sharing one Redis keep apart by prefix. Else memory (one process)."""
     url = os.environ.get("FRONTDESK_REDIS_URL", "").strip()
     if url:
         uri = url if url.startswith("async+") else f"async+{url}"
-        return RedisStorage(uri, implementation="redispy", key_prefix="frontdesk-public")
+        prefix = os.environ.get("FRONTDESK_RATE_KEY_PREFIX", "").strip() or "frontdesk"
+        return RedisStorage(uri, implementation="redispy", key_prefix=f"{prefix}-public")
     return MemoryStorage()
 
 

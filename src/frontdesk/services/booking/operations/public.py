@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from frontdesk.domain import access
 from frontdesk.domain.timeparse import to_local_iso
 from frontdesk.services.booking.public import SLOTS_MAX
+from frontdesk.services.booking.taken import said_publicly
 from frontdesk.services.booking.tokens import TOKEN_MAX
 from frontdesk.services.booking.views import (
     Identity,
@@ -288,7 +289,8 @@ def _request(a: _Booking, sub: Submission) -> PublicRequest:
 async def _create(call: Call[CreateIn]) -> Result:
     a = call.args
     req = _request(a, a.submission)
-    x = await call.app.public_booking.create(context_of(call.p), a.orgSlug, req, a.agendaSlug)
+    with said_publicly():
+        x = await call.app.public_booking.create(context_of(call.p), a.orgSlug, req, a.agendaSlug)
     text = f"Requested {_line(x.booking)}; confirm with the confirmationToken within 30 minutes"
     return Result(created_out(x), text)
 
@@ -329,7 +331,8 @@ async def _book(call: Call[BookIn]) -> Result:
     a = call.args
     sub = a.submission or Submission(channel="other", agentAssisted=False)
     req = _request(a, sub)
-    x = await call.app.public_booking.create(context_of(call.p), a.orgSlug, req, a.agendaSlug)
+    with said_publicly():
+        x = await call.app.public_booking.create(context_of(call.p), a.orgSlug, req, a.agendaSlug)
     data = {
         "booking_id": x.booking_token,
         "confirmation_credential": x.confirmation_token,
@@ -474,7 +477,10 @@ class RescheduleIn(TokenIn):
 
 async def _reschedule(call: Call[RescheduleIn]) -> Result:
     a = call.args
-    x = await call.app.public_booking.reschedule(context_of(call.p), a.orgSlug, a.bookingToken, a.scheduledAt)
+    with said_publicly():
+        x = await call.app.public_booking.reschedule(
+            context_of(call.p), a.orgSlug, a.bookingToken, a.scheduledAt
+        )
     return Result(created_out(x), f"Moved: {_line(x.booking)}; confirm with the new confirmationToken")
 
 
