@@ -95,6 +95,7 @@ SETUP_TOOLS = {
     "organization_summary",
 }
 MESSAGING_TOOLS = {"manage_reminders", "manage_messages"}  # issue 14
+AGENDA_TOOLS = {"manage_agendas"}  # issue 13: the Coordinalo agenda tools, grouped
 
 pytestmark = pytest.mark.usefixtures("scenario")
 
@@ -115,7 +116,13 @@ async def test_every_tool_is_fully_described(connect: Connect) -> None:
     async with connect() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert (
-            set(tools) == SCHEDULING_TOOLS | CLINICAL_TOOLS | BOOKINGS_TOOLS | SETUP_TOOLS | MESSAGING_TOOLS
+            set(tools)
+            == SCHEDULING_TOOLS
+            | CLINICAL_TOOLS
+            | BOOKINGS_TOOLS
+            | SETUP_TOOLS
+            | MESSAGING_TOOLS
+            | AGENDA_TOOLS
         ), "every capability once"
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)
