@@ -32,6 +32,7 @@ from frontdesk.services.directory import DirectoryService
 from frontdesk.services.dto import PracticeInfo
 from frontdesk.services.jobs.queue import JobQueue, QueueStats
 from frontdesk.services.jobs.worker import Handler, Worker
+from frontdesk.services.messaging import notices
 from frontdesk.services.messaging import service as messaging
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
@@ -95,7 +96,10 @@ class Frontdesk:
         self.bookings = BookingService(uc, self.appointments)
         self.agendas = AgendaService(uc)
         # The no-key booking flow (/mcp/public and the booking page): one service, one set of limits.
-        self.public_booking = PublicBookingService(uc, self.appointments, self.availability)
+        # Whether a confirmation link can be sent is the channels' (set up with messaging below).
+        self.public_booking = PublicBookingService(
+            uc, self.appointments, self.availability, configured=lambda: self.delivery.configured()
+        )
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
         self.clients = ClientService(uc)
@@ -127,6 +131,7 @@ class Frontdesk:
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
+            **dict.fromkeys(notices.KINDS, notices.Notices(uc, self.delivery, self.settings.public_url)),
         }
 
     def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:

@@ -22,6 +22,9 @@ class Settings:
     max_range_days: int = 90
     max_results: int = 500
     max_appointment_hours: int = 12  # at most 24: range queries rely on it (repositories.appointments)
+    # The origin the HTTP server announces (http/settings.py reads the same variable): messages'
+    # links to the booking page are absolute.
+    public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -30,4 +33,5 @@ class Settings:
             slot_grid_minutes=_int("FRONTDESK_SLOT_GRID_MINUTES", 15),
             min_notice_minutes=_int("FRONTDESK_MIN_NOTICE_MINUTES", 0),
             horizon_days=_int("FRONTDESK_HORIZON_DAYS", 365),
+            public_url=os.environ.get("FRONTDESK_PUBLIC_URL") or "http://127.0.0.1:8000",
         )

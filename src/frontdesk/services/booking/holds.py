@@ -4,6 +4,7 @@ the agenda's policy, which frees its time for the waitlist."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,12 +24,14 @@ from frontdesk.services.booking.lookup import Decided
 from frontdesk.services.booking.policy import overlay
 from frontdesk.services.booking.views import PublicCreated, PublicRequest
 from frontdesk.services.context import Principal
+from frontdesk.services.messaging import notices
 from frontdesk.services.scheduling import lifecycle
 from frontdesk.services.scheduling.appointments import AppointmentService, BookingRequest
 from frontdesk.services.scheduling.waitlist import slot_freed
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import agendas as repo
 from frontdesk.storage.repositories import directory as dir_repo
+from frontdesk.storage.repositories import messages as msg_repo
 
 S = AppointmentStatus
 CONFIRM_MINUTES = 30
@@ -53,9 +56,12 @@ async def book(
     *,
     previous: m.Appointment | None = None,
     action: str = "public.booking.create",
+    send: Sequence[str] = (),
 ) -> PublicCreated:
     """The pending booking of `req` for `who` (a checked identity), with its tokens; `previous` is
-    the booking it reschedules."""
+    the booking it reschedules. Its confirmation link is queued to the person on the first channel
+    of `send` (the practice's, this server can send on) they have an address on and did not opt out
+    of."""
     until = now + timedelta(minutes=CONFIRM_MINUTES)
     row = await _hold(appointments, s, now, p, ag, req, who, d, until)
     pub = m.PublicBooking(
@@ -73,11 +79,17 @@ async def book(
     confirm, booking = _tokens(s, p, now, row, until)
     if previous is not None:
         row.rescheduled_from_id, previous.rescheduled_to_id = previous.id, row.id
-    detail = f"channel={req.channel} agent={req.agent_assisted}"
+    optouts = await msg_repo.optouts(s, p.practice_id, row.patient_id) if send else set()
+    sent_to = notices.channel_for(
+        send, dict.fromkeys(send, True), email=who.email, phone=who.phone, opted_out=list(optouts)
+    )
+    if sent_to is not None:
+        await notices.queue_confirmation_link(s, now, row, sent_to, req.language)
+    detail = f"channel={req.channel} agent={req.agent_assisted}" + (f" link={sent_to}" if sent_to else "")
     if previous is not None:
         detail += f" from={previous.id}"
     await accepted(s, p, now, action, row.id, detail)
-    return PublicCreated(await cat.view(s, row, pub, ag), confirm, booking, until)
+    return PublicCreated(await cat.view(s, row, pub, ag), confirm, booking, until, sent_to)
 
 
 async def _hold(

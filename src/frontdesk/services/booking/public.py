@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,10 +63,17 @@ class PublicBookingService(Gate):
         appointments: AppointmentService,
         availability: AvailabilityService,
         limiter: PublicLimiter | None = None,
+        configured: Callable[[], Mapping[str, bool]] | None = None,
     ) -> None:
         super().__init__(uc, limiter)
         self.appointments = appointments
         self.availability = availability
+        self.configured = configured or dict  # the channels this server can send on (none: none)
+
+    def _sendable(self, v: Values) -> list[str]:
+        """The practice's channels this server can send a confirmation link on, in its order."""
+        on = self.configured()
+        return [c for c in v["communication.channels"] if on.get(c)]
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -151,7 +159,7 @@ class PublicBookingService(Gate):
                     field="requester",
                 )
             ag = await cat.agenda(s, p.practice_id, agenda_slug)
-            return await holds.book(self.appointments, s, now, p, ag, req, who, d)
+            return await holds.book(self.appointments, s, now, p, ag, req, who, d, send=self._sendable(v))
 
         return await self._run(ctx, org_slug, "public.booking.create", body)
 
@@ -226,6 +234,7 @@ class PublicBookingService(Gate):
                 d,
                 previous=row,
                 action="public.booking.reschedule",
+                send=self._sendable(v),
             )
 
         return await self._run(ctx, org_slug, "public.booking.reschedule", body)

@@ -3,7 +3,7 @@ call (services/booking/public.py) behind both."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,7 +23,7 @@ from frontdesk.services.booking.operations.public_shapes import (
     iso,
     line,
 )
-from frontdesk.services.booking.views import Identity, PublicRequest
+from frontdesk.services.booking.views import Identity, PublicCreated, PublicRequest
 from frontdesk.services.operations import CREATE, Call, Id, Input, Operation, OptionalId, Result
 
 
@@ -61,7 +61,14 @@ async def _create(call: Call[CreateIn]) -> Result:
     req = _request(a, a.submission)
     x = await call.app.public_booking.create(context_of(call.p), a.orgSlug, req, a.agendaSlug)
     text = f"Requested {line(x.booking)}; confirm with the confirmationToken within 30 minutes"
-    return Result(created_out(x), text)
+    return Result(created_out(x), text + sent(x))
+
+
+def sent(x: PublicCreated) -> str:
+    """What the result's text adds when the confirmation link went to the person."""
+    if x.confirmation_sent_to is None:
+        return ""
+    return f" (a confirmation link was sent to the person by {x.confirmation_sent_to})"
 
 
 PUBLIC_BOOKING_CREATE = Operation(
@@ -73,7 +80,9 @@ PUBLIC_BOOKING_CREATE = Operation(
     "holds the slot; confirm it with public_booking_confirm and the returned confirmationToken within "
     "30 minutes, or it is released. The bookingToken reaches this one booking (get, cancel, "
     "reschedule). Rate-limited per IP and per practice; at most a few unconfirmed bookings per email "
-    "or phone; every request is audited with a decision code.",
+    "or phone; every request is audited with a decision code. Where the practice sends messages on a "
+    "channel the requester gave an address for (email), a confirmation link is also sent to them "
+    "(confirmationSentTo names the channel); the confirmationToken is returned either way.",
     scopes=PUBLIC,
     hints=CREATE,
     input=CreateIn,
@@ -93,6 +102,9 @@ class BookOut(BaseModel):
     confirmation_credential: str = Field(description="For scheduling_confirm, valid 30 minutes")
     status: str
     expires_at: str
+    confirmation_sent_to: Literal["email", "whatsapp", "sms"] | None = Field(
+        description="The channel the confirmation link was sent to, or null (nothing was sent)"
+    )
     booking: BookingOut
 
 
@@ -106,9 +118,10 @@ async def _book(call: Call[BookIn]) -> Result:
         "confirmation_credential": x.confirmation_token,
         "status": x.booking.status,
         "expires_at": iso(x.confirmation_expires_at, x.booking.timezone),
+        "confirmation_sent_to": x.confirmation_sent_to,
         "booking": booking_out(x.booking),
     }
-    return Result(data, f"Requested {line(x.booking)}; finalize with scheduling_confirm")
+    return Result(data, f"Requested {line(x.booking)}; finalize with scheduling_confirm" + sent(x))
 
 
 SCHEDULING_BOOK = Operation(
@@ -117,7 +130,9 @@ SCHEDULING_BOOK = Operation(
     description="Book a session (Servicialo spec) without an API key: requester identity (fullName "
     "plus email or phone) and authorization.humanIntentConfirmed: true; submission context optional. "
     "Returns confirmation_credential (opaque, valid 30 minutes) and booking_id (this booking's opaque "
-    "credential). Use scheduling_confirm with the credential to finalize.",
+    "credential). Use scheduling_confirm with the credential to finalize. Where the practice sends "
+    "messages on a channel the requester gave an address for, a confirmation link is also sent to "
+    "them (confirmation_sent_to).",
     scopes=PUBLIC,
     hints=CREATE,
     input=BookIn,

@@ -71,6 +71,10 @@ class CreatedOut(BaseModel):
     confirmationToken: str = Field(description="Confirms the booking (public_booking_confirm), 30 minutes")
     bookingToken: str = Field(description="Reaches this booking: get, cancel, reschedule. Keep it secret")
     confirmationExpiresAt: str
+    confirmationSentTo: Literal["email", "whatsapp", "sms"] | None = Field(
+        description="The channel the confirmation link was sent to (the person may confirm from it; "
+        "the confirmationToken still works), or null: nothing was sent, confirm with the token"
+    )
 
 
 def iso(at: datetime, tz: str) -> str:
@@ -101,6 +105,7 @@ def created_out(x: PublicCreated) -> dict[str, object]:
         "confirmationToken": x.confirmation_token,
         "bookingToken": x.booking_token,
         "confirmationExpiresAt": iso(x.confirmation_expires_at, x.booking.timezone),
+        "confirmationSentTo": x.confirmation_sent_to,
     }
 
 

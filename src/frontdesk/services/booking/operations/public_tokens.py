@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from frontdesk.services.booking.operations.public_requests import sent
 from frontdesk.services.booking.operations.public_shapes import (
     PUBLIC,
     BookingOut,
@@ -140,7 +141,8 @@ class RescheduleIn(TokenIn):
 async def _reschedule(call: Call[RescheduleIn]) -> Result:
     a = call.args
     x = await call.app.public_booking.reschedule(context_of(call.p), a.orgSlug, a.bookingToken, a.scheduledAt)
-    return Result(created_out(x), f"Moved: {line(x.booking)}; confirm with the new confirmationToken")
+    text = f"Moved: {line(x.booking)}; confirm with the new confirmationToken"
+    return Result(created_out(x), text + sent(x))
 
 
 PUBLIC_BOOKING_RESCHEDULE = Operation(
