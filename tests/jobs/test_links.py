@@ -186,3 +186,30 @@ async def test_a_waitlist_offer_is_sent_to_the_client(
     clock.advance(hours=1)
     await mail_app.worker().drain()
     assert not [msg for msg in box.to(address2) if str(msg["Subject"]).startswith("A time for you")]
+
+
+async def test_a_reschedule_sends_a_new_link_and_an_opt_out_is_honoured(
+    mail_app: Frontdesk, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    box, _ = inbox
+    sc = await build_scenario(mail_app)
+    address = f"leo.{sc.slug}@example.org"
+    who = {"fullName": "Leo Paz", "email": address}
+    made = await _public(mail_app, sc, "public_booking_create", booking_args(sc, requester=who))
+    args = {"orgSlug": sc.slug, "bookingToken": made["bookingToken"], "scheduledAt": "2026-03-04T10:00"}
+    moved = await _public(mail_app, sc, "public_booking_reschedule", args)
+    assert moved["confirmationSentTo"] == "email"
+    await mail_app.worker().drain()
+    # The first link lapsed with its booking (cancelled by the reschedule): only the new one is sent.
+    [mail] = box.to(address)
+    assert "Wednesday, March 4, 2026" in str(mail["Subject"])
+    async with mail_app.db.read() as s:
+        q = (
+            select(m.Appointment.patient_id)
+            .join(m.PublicBooking, m.PublicBooking.appointment_id == m.Appointment.id)
+            .where(m.PublicBooking.practice_id == sc.practice_id, m.PublicBooking.email == address)
+        )
+        patient_id = (await s.execute(q.limit(1))).scalar_one()
+    await mail_app.messaging.update_preferences(sc.principal, {"email": False}, patient_id)
+    again = booking_args(sc, requester=who, scheduledAt="2026-03-02T15:00-05:00")
+    assert (await _public(mail_app, sc, "public_booking_create", again))["confirmationSentTo"] is None

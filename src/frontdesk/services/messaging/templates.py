@@ -1,9 +1,9 @@
 """Message templates: the seed's variables ({nombre}, {apellido}, {nombre_completo}, {email},
 {telefono}, {organizacion}) plus the appointment's ({fecha}, {hora}, {profesional}, {servicio},
-{lugar}, {precio}), rendered in a sandboxed Jinja2 environment (a template is the practice's text: it
-may not reach Python). Dates, times and money are formatted by babel in the message's locale and the
-location's time zone. Spanish, Portuguese and English are shipped; the client's language wins, else the
-practice's locale."""
+{lugar}, {precio}; a notice's {enlace} and {vence}, notices.py), rendered in a sandboxed Jinja2
+environment (a template is the practice's text: it may not reach Python). Dates, times and money are
+formatted by babel in the message's locale and the location's time zone. Spanish, Portuguese and
+English are shipped; the client's language wins, else the practice's locale."""
 
 from __future__ import annotations
 
