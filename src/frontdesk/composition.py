@@ -34,6 +34,7 @@ from frontdesk.services.directory import DirectoryService
 from frontdesk.services.dto import PracticeInfo
 from frontdesk.services.jobs.queue import JobQueue, QueueStats
 from frontdesk.services.jobs.worker import Handler, Worker
+from frontdesk.services.messaging import notices
 from frontdesk.services.messaging import service as messaging
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.domains import EmailDomainService
@@ -113,7 +114,10 @@ class Frontdesk:
         self.bookings = BookingService(uc, self.appointments)
         self.agendas = AgendaService(uc)
         # The no-key booking flow (/mcp/public and the booking page): one service, one set of limits.
-        self.public_booking = PublicBookingService(uc, self.appointments, self.availability)
+        # Whether a confirmation link can be sent is the channels' (set up with messaging below).
+        self.public_booking = PublicBookingService(
+            uc, self.appointments, self.availability, configured=lambda: self.delivery.configured()
+        )
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
         self.clients = ClientService(uc)
@@ -160,6 +164,7 @@ class Frontdesk:
             VISUAL_MESSAGE: VisualMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
             NPS_FOLLOWUP: NpsFollowups(uc, self.delivery, self.settings.public_url),
+            **dict.fromkeys(notices.KINDS, notices.Notices(uc, self.delivery, self.settings.public_url)),
         }
         # Each job runs as its practice's: the mail it sends goes from that practice's domain.
         self.job_handlers = {kind: for_practice(h) for kind, h in handlers.items()}

@@ -101,6 +101,7 @@ MESSAGING_TOOLS = {
     "manage_email_domain",
     "render_visual_message",
 }  # issue 14
+AGENDA_TOOLS = {"manage_agendas"}  # issue 13: the Coordinalo agenda tools, grouped
 
 pytestmark = pytest.mark.usefixtures("scenario")
 
@@ -128,6 +129,7 @@ async def test_every_tool_is_fully_described(connect: Connect) -> None:
             | SETUP_TOOLS
             | MESSAGING_TOOLS
             | FEEDS_TOOLS
+            | AGENDA_TOOLS
         ), "every capability once"
         assert len(tools) <= 60, "small enough for an assistant to choose well"
         described(tools)

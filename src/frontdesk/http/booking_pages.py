@@ -71,6 +71,7 @@ class BookingPages:
             Route("/{slug}/book", self.book, methods=["GET", "POST"]),
             Route("/{slug}/agenda/{agenda}", self.book, methods=["GET", "POST"]),
             Route("/{slug}/booking/{token}", self.manage, methods=["GET", "POST"]),
+            Route("/{slug}/confirm/{token}", self.confirm_link, methods=["GET", "POST"]),
         ]
 
     # --- the booking flow -------------------------------------------------------------------------
@@ -172,6 +173,7 @@ class BookingPages:
             agent_assisted=False,
             human_intent=form.get("intent") == "yes",
             provider_id=_int(provider),
+            language=page.lang,  # a confirmation link is sent in the page's language
         )
         try:
             made = await self.public.create(page.ctx, slug, req, agenda_slug=agenda)
@@ -190,6 +192,7 @@ class BookingPages:
             made=made,
             b=page.view(made.booking),
             confirm_action=page.request.url.path,
+            manage_link=f"/{slug}/booking/{made.booking_token}",
         )
 
     async def _confirm(self, page: _Page, slug: str, form: Mapping[str, Any]) -> Response:
@@ -199,6 +202,22 @@ class BookingPages:
             return page.render("book_error.html", 404, message=page.t["not_found"])
         link = f"/{slug}/booking/{_text(form, 'booking')}"
         return page.render("book_confirmed.html", 200, b=page.view(booked), link=link)
+
+    async def confirm_link(self, request: Request) -> Response:
+        """The link a confirmation message carries: GET shows a button (a mail scanner following the
+        link confirms nothing), its POST confirms."""
+        page = _Page(self, request)
+        slug, token = request.path_params["slug"], request.path_params["token"][:FIELD_MAX]
+        if request.method == "GET":
+            return page.render("book_link.html", 200)
+        form = await request.form()
+        if not page.csrf_ok(form):
+            return page.render("book_error.html", 400, message=page.t["expired_form"])
+        try:
+            booked = await self.public.confirm(page.ctx, slug, token)
+        except FrontdeskError as exc:
+            return page.refused(exc, "no_practice")
+        return page.render("book_confirmed.html", 200, b=page.view(booked), link=None)
 
     # --- manage my booking ------------------------------------------------------------------------
 
@@ -222,6 +241,7 @@ class BookingPages:
                     made=moved,
                     b=page.view(moved.booking),
                     confirm_action=f"/{slug}/book",
+                    manage_link=f"/{slug}/booking/{moved.booking_token}",
                 )
             booking = await self.public.get(page.ctx, slug, token)
             days = None

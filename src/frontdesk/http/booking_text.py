@@ -45,6 +45,14 @@ EN = {
     "pending_title": "Booked: please confirm",
     "pending_text": "Your time is held until {time}. Confirm it now, or it will be released.",
     "confirm": "Confirm my booking",
+    "link_sent": (
+        "We sent a link to confirm it to your {channel}. Open it by {time}, or the time will be released."
+    ),
+    "channel_email": "email",
+    "channel_whatsapp": "WhatsApp",
+    "channel_sms": "phone (SMS)",
+    "link_title": "Confirm your booking",
+    "link_text": "Press the button to confirm your booking.",
     "confirmed_title": "Your booking is confirmed",
     "manage_text": "Keep this link to see, move or cancel your booking:",
     "manage": "Manage my booking",
@@ -98,6 +106,15 @@ ES = {
     "pending_title": "Reservado: confirme, por favor",
     "pending_text": "Su hora queda retenida hasta las {time}. Confírmela ahora o se liberará.",
     "confirm": "Confirmar mi reserva",
+    "link_sent": (
+        "Le enviamos un enlace para confirmarla a su {channel}. "
+        "Ábralo antes de las {time}, o la hora se liberará."
+    ),
+    "channel_email": "correo electrónico",
+    "channel_whatsapp": "WhatsApp",
+    "channel_sms": "teléfono (SMS)",
+    "link_title": "Confirme su reserva",
+    "link_text": "Pulse el botón para confirmar su reserva.",
     "confirmed_title": "Su reserva está confirmada",
     "manage_text": "Guarde este enlace para ver, cambiar o cancelar su reserva:",
     "manage": "Gestionar mi reserva",
@@ -152,6 +169,15 @@ PT = {
     "pending_title": "Marcado: confirme, por favor",
     "pending_text": "O seu horário fica reservado até às {time}. Confirme agora, ou será libertado.",
     "confirm": "Confirmar a marcação",
+    "link_sent": (
+        "Enviámos uma ligação para a confirmar para o seu {channel}. "
+        "Abra-a até às {time}, ou o horário será libertado."
+    ),
+    "channel_email": "e-mail",
+    "channel_whatsapp": "WhatsApp",
+    "channel_sms": "telefone (SMS)",
+    "link_title": "Confirme a sua marcação",
+    "link_text": "Carregue no botão para confirmar a sua marcação.",
     "confirmed_title": "A sua marcação está confirmada",
     "manage_text": "Guarde este link para ver, mudar ou cancelar a marcação:",
     "manage": "Gerir a minha marcação",

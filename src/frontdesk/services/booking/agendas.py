@@ -260,7 +260,7 @@ class AgendaService:
         kind = values.get("penalty_kind", row.penalty_kind if not first else None)
         value = values.get("penalty_value")
         if kind == "percent" and value is not None and value > 100:
-            raise Invalid("a percent penalty is 0 to 100", field="penaltyValue")
+            raise Invalid("a percent penalty is 0 to 100", field="cancellationPenaltyValue")
         for key, val in values.items():
             if key in DEFAULTS and key != "is_default" and (val is not None or key in _NULLABLE):
                 setattr(row, key, val)

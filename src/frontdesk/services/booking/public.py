@@ -11,33 +11,28 @@ lapsed unconfirmed booking (lazily they are released whenever their provider's t
 Every request is audited in the practice with a decision code as its outcome: accepted,
 rate_limited, invalid_identity, no_human_intent, pending_limit, slot_taken, policy_deadline,
 policy_advance, token_expired, token_invalid, invalid_state, not_found, invalid. The caller is a
-practice-scoped principal `public:<ip>` with the one scope public:book (no staff scope)."""
+practice-scoped principal `public:<ip>` with the one scope public:book (no staff scope).
+The skeleton is in gate.py, the writes in holds.py, the slot search in slots.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain import access
-from frontdesk.domain.booking.agendas import check_advance
-from frontdesk.domain.errors import Conflict, Declined, FrontdeskError, Invalid, NotFound
+from frontdesk.domain.errors import Declined, FrontdeskError, Invalid, NotFound
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.settings import Values
-from frontdesk.services import audit
-from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.booking import catalogue as cat
-from frontdesk.services.booking import lookup, tokens
-from frontdesk.services.booking.agendas import DEFAULTS
+from frontdesk.services.booking import holds, lookup, tokens
+from frontdesk.services.booking.gate import Gate, accepted
+from frontdesk.services.booking.holds import CHANGEABLE, CONFIRM_MINUTES
 from frontdesk.services.booking.limits import PublicLimiter
 from frontdesk.services.booking.lookup import NO_TOKEN, Decided
-from frontdesk.services.booking.policy import overlay
+from frontdesk.services.booking.slots import SLOTS_MAX, free_slots
 from frontdesk.services.booking.views import (
     Identity,
     PublicBookingView,
@@ -49,104 +44,36 @@ from frontdesk.services.booking.views import (
 )
 from frontdesk.services.context import Principal
 from frontdesk.services.scheduling import lifecycle
-from frontdesk.services.scheduling.appointments import AppointmentService, BookingRequest
+from frontdesk.services.scheduling.appointments import AppointmentService
 from frontdesk.services.scheduling.availability import AvailabilityService
-from frontdesk.services.scheduling.waitlist import slot_freed
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage import models as m
 from frontdesk.storage.repositories import agendas as repo
 from frontdesk.storage.repositories import appointments as appt_repo
-from frontdesk.storage.repositories import directory as dir_repo
 
+__all__ = ["CHANGEABLE", "CONFIRM_MINUTES", "SLOTS_MAX", "PublicBookingService"]
 log = logging.getLogger(__name__)
 S = AppointmentStatus
-T = TypeVar("T")
-CONFIRM_MINUTES = 30
-CHANGEABLE = frozenset({S.PENDING_CONFIRMATION, S.SCHEDULED, S.CONFIRMED})
-SLOTS_MAX = 100
-_IDENTITY = ("requester.fullName", "requester.email", "requester.phone")
 
 
-def _decision(exc: FrontdeskError) -> str:
-    if "decision" in exc.details:
-        return str(exc.details["decision"])
-    if isinstance(exc, Invalid) and exc.field in _IDENTITY:
-        return "invalid_identity"
-    if isinstance(exc, Conflict) and exc.field in ("starts_at", "scheduledAt"):
-        return "slot_taken"
-    return {"invalid": "invalid", "not_found": "not_found", "conflict": "conflict"}.get(exc.code, exc.code)
-
-
-Body = Callable[[AsyncSession, datetime, Principal, Values, Decided], Awaitable[T]]
-
-
-class PublicBookingService:
+class PublicBookingService(Gate):
     def __init__(
         self,
         uc: UseCases,
         appointments: AppointmentService,
         availability: AvailabilityService,
         limiter: PublicLimiter | None = None,
+        configured: Callable[[], Mapping[str, bool]] | None = None,
     ) -> None:
-        self.uc = uc
+        super().__init__(uc, limiter)
         self.appointments = appointments
         self.availability = availability
-        self.limiter = limiter or PublicLimiter()
+        self.configured = configured or dict  # the channels this server can send on (none: none)
 
-    # --- the skeleton every public request goes through -----------------------------------------
-
-    async def _enter(self, ctx: PublicContext, org_slug: str, action: str) -> tuple[Principal, Values]:
-        async with self.uc.db.read() as s:
-            practice = await dir_repo.practice_by_slug(s, org_slug.strip().lower())
-            if practice is None:
-                raise NotFound("no practice with this orgSlug", field="orgSlug")
-            v = await settings_values(s, practice.id)
-        p = Principal(practice.id, f"public:{ctx.ip}"[:120], frozenset({access.PUBLIC_BOOKING}))
-        retry = await self.limiter.hit(
-            practice.id,
-            ctx.ip,
-            int(v["policies.publicRequestsPerMinuteIp"]),
-            int(v["policies.publicRequestsPerMinutePractice"]),
-        )
-        if retry:
-            exc = Declined(
-                f"too many booking requests; try again in {retry} seconds",
-                details={"decision": "rate_limited", "retryAfterSeconds": retry},
-            )
-            await self._refused(p, action, ctx, exc, "rate_limited")
-            raise exc
-        return p, v
-
-    async def _run(self, ctx: PublicContext, org_slug: str, action: str, body: Body[T]) -> T:
-        p, v = await self._enter(ctx, org_slug, action)
-        p.require(access.PUBLIC_BOOKING)
-        decided = Decided()
-        try:
-            return await self.uc.run(lambda s, now: body(s, now, p, v, decided))
-        except FrontdeskError as exc:
-            # The decision goes to the audit trail only: a caller must not tell an expired token
-            # from a wrong one.
-            await self._refused(p, action, ctx, exc, decided.code or _decision(exc))
-            raise
-
-    async def _refused(
-        self, p: Principal, action: str, ctx: PublicContext, exc: FrontdeskError, code: str
-    ) -> None:
-        async def body(s: AsyncSession, now: datetime) -> None:
-            detail = f"decision={code} via={ctx.via}" + (f" field={exc.field}" if exc.field else "")
-            await audit.record(s, p, now, action, "public_booking", None, outcome=code, detail=detail)
-
-        try:
-            await self.uc.run(body)
-        except FrontdeskError:  # the refusal stands even if its record cannot be written
-            pass
-
-    @staticmethod
-    async def _accepted(
-        s: AsyncSession, p: Principal, now: datetime, action: str, record_id: object, detail: str = ""
-    ) -> None:
-        text = "decision=accepted" + (f" {detail}" if detail else "")
-        await audit.record(s, p, now, action, "appointment", record_id, outcome="accepted", detail=text)
+    def _sendable(self, v: Values) -> list[str]:
+        """The practice's channels this server can send a confirmation link on, in its order."""
+        on = self.configured()
+        return [c for c in v["communication.channels"] if on.get(c)]
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -158,7 +85,7 @@ class PublicBookingService:
         ) -> list[PublicService]:
             ag = await cat.agenda(s, p.practice_id, agenda_slug)
             rows = await cat.services(s, p.practice_id, ag)
-            await self._accepted(s, p, now, "public.service.list", None, f"count={len(rows)}")
+            await accepted(s, p, now, "public.service.list", None, f"count={len(rows)}")
             return [
                 PublicService(
                     r.id, r.name, r.description, r.category, r.duration_minutes, r.price_cents, r.currency
@@ -191,57 +118,18 @@ class PublicBookingService:
                 ids = [(await cat.service(s, p.practice_id, ag, service_id)).id]
             else:
                 ids = [r.id for r in await cat.services(s, p.practice_id, ag)]
-            await self._accepted(s, p, now, "public.availability.slots", None, f"services={len(ids)}")
+            await accepted(s, p, now, "public.availability.slots", None, f"services={len(ids)}")
             return p, ag, ids, now
 
         p, ag, ids, now = await self._run(ctx, org_slug, "public.availability.slots", scope)
-        # The slot search reads only working hours and busy times, never patient data.
-        reader = replace(p, scopes=frozenset({access.APPOINTMENTS_READ}))
-        pol = _booking_policy(ag)
-        found: list[PublicSlot] = []
-        hide = cat.hides_providers(ag)
-        for sid in ids:
-            rows = await self.availability.find(
-                reader,
-                start=start,
-                end=end,
-                provider_id=ag.provider_id if ag is not None else None,
-                service_id=sid,
-                limit=limit,
-            )
-            for x in rows:
-                tz = ZoneInfo(x.timezone)
-                try:
-                    check_advance(x.starts_at, now, tz, **pol)
-                except Invalid:
-                    continue
-                found.append(
-                    PublicSlot(
-                        x.starts_at,
-                        x.ends_at,
-                        x.timezone,
-                        sid,
-                        x.datebook_name,
-                        None if hide else x.provider_id,
-                        None if hide else x.provider_name,
-                    )
-                )
-        found.sort(key=lambda x: (x.start, x.service_id or 0))
-        if hide:  # the same time offered by two providers is one public slot
-            seen: set[tuple[datetime, int | None, str]] = set()
-            found = [
-                x
-                for x in found
-                if (k := (x.start, x.service_id, x.location_name)) not in seen and not seen.add(k)  # type: ignore[func-returns-value]
-            ]
-        return found[:limit]
+        return await free_slots(self.availability, p, ag, ids, now, start=start, end=end, limit=limit)
 
     async def get(self, ctx: PublicContext, org_slug: str, booking_token: str) -> PublicBookingView:
         async def body(
             s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> PublicBookingView:
             row, pub, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
-            await self._accepted(s, p, now, "public.booking.get", row.id)
+            await accepted(s, p, now, "public.booking.get", row.id)
             return await cat.view(s, row, pub, ag)
 
         return await self._run(ctx, org_slug, "public.booking.get", body)
@@ -271,83 +159,9 @@ class PublicBookingService:
                     field="requester",
                 )
             ag = await cat.agenda(s, p.practice_id, agenda_slug)
-            created = await self._book(s, now, p, ag, req, who, d)
-            return created
+            return await holds.book(self.appointments, s, now, p, ag, req, who, d, send=self._sendable(v))
 
         return await self._run(ctx, org_slug, "public.booking.create", body)
-
-    async def _book(
-        self,
-        s: AsyncSession,
-        now: datetime,
-        p: Principal,
-        ag: m.Agenda | None,
-        req: PublicRequest,
-        who: Any,
-        d: Decided,
-        *,
-        previous: m.Appointment | None = None,
-        action: str = "public.booking.create",
-    ) -> PublicCreated:
-        svc = await cat.service(s, p.practice_id, ag, req.service_id)
-        provider_id = await cat.provider_for(s, p.practice_id, ag, svc, req.provider_id)
-        patient = await cat.patient(s, p, now, who)
-        booker = replace(p, client="public-agent") if req.agent_assisted else p  # method agent
-        until = now + timedelta(minutes=CONFIRM_MINUTES)
-        breq = BookingRequest(
-            provider_id=provider_id,
-            starts_at=req.starts_at,
-            patient_id=patient.id,
-            service_id=svc.id,
-            any_datebook=True,
-            pending_until=until,
-            strategy=ag.assignment_strategy
-            if ag is not None and ag.assignment_strategy != "manual"
-            else None,
-        )
-        _, row = await self.appointments.create_in(s, booker, now, breq)
-        book = await dir_repo.datebook(s, p.practice_id, row.datebook_id)
-        assert book is not None  # composite foreign key
-        try:
-            check_advance(row.starts_at, now, ZoneInfo(book.timezone), **_booking_policy(ag))
-        except Invalid:
-            d.code = "policy_advance"
-            raise
-        pub = m.PublicBooking(
-            practice_id=p.practice_id,
-            appointment_id=row.id,
-            agenda_id=ag.id if ag is not None else None,
-            channel=req.channel,
-            agent_assisted=req.agent_assisted,
-            full_name=who.full_name,
-            email=who.email,
-            phone=who.phone,
-            created_at=now,
-        )
-        s.add(pub)
-        confirm, confirm_hash = tokens.new(tokens.CONFIRM)
-        booking, booking_hash = tokens.new(tokens.BOOKING)
-        for purpose, digest, expires in (
-            (tokens.CONFIRM, confirm_hash, until),
-            (tokens.BOOKING, booking_hash, None),
-        ):
-            s.add(
-                m.PublicToken(
-                    practice_id=p.practice_id,
-                    appointment_id=row.id,
-                    purpose=purpose,
-                    token_hash=digest,
-                    expires_at=expires,
-                    created_at=now,
-                )
-            )
-        if previous is not None:
-            row.rescheduled_from_id, previous.rescheduled_to_id = previous.id, row.id
-        detail = f"channel={req.channel} agent={req.agent_assisted}"
-        if previous is not None:
-            detail += f" from={previous.id}"
-        await self._accepted(s, p, now, action, row.id, detail)
-        return PublicCreated(await cat.view(s, row, pub, ag), confirm, booking, until)
 
     async def confirm(
         self, ctx: PublicContext, org_slug: str, confirmation_token: str, *, field: str = "confirmationToken"
@@ -368,7 +182,7 @@ class PublicBookingService:
                 raise NotFound(NO_TOKEN, field=field)
             await lifecycle.move(s, p, now, row, S.SCHEDULED)
             tok.used_at = now
-            await self._accepted(s, p, now, "public.booking.confirm", row.id)
+            await accepted(s, p, now, "public.booking.confirm", row.id)
             return await cat.view(s, row, pub, ag)
 
         return await self._run(ctx, org_slug, "public.booking.confirm", body)
@@ -383,8 +197,8 @@ class PublicBookingService:
             s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
         ) -> PublicBookingView:
             row, pub, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
-            await self._cancel(s, p, now, row, v, ag, d, reason or "cancelled by the client")
-            await self._accepted(s, p, now, "public.booking.cancel", row.id)
+            await holds.cancel(s, p, now, row, v, ag, d, reason or "cancelled by the client")
+            await accepted(s, p, now, "public.booking.cancel", row.id)
             return await cat.view(s, row, pub, ag)
 
         return await self._run(ctx, org_slug, "public.booking.cancel", body)
@@ -397,7 +211,7 @@ class PublicBookingService:
 
         async def body(s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided) -> PublicCreated:
             row, pub, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
-            await self._cancel(s, p, now, row, v, ag, d, "rescheduled")
+            await holds.cancel(s, p, now, row, v, ag, d, "rescheduled")
             await s.flush()
             assert row.service_id is not None  # public bookings always name their service
             req = PublicRequest(
@@ -409,39 +223,21 @@ class PublicBookingService:
                 human_intent=True,
                 provider_id=None if cat.hides_providers(ag) else row.provider_id,
             )
-            return await self._book(
-                s, now, p, ag, req, req.identity, d, previous=row, action="public.booking.reschedule"
+            return await holds.book(
+                self.appointments,
+                s,
+                now,
+                p,
+                ag,
+                req,
+                req.identity,
+                d,
+                previous=row,
+                action="public.booking.reschedule",
+                send=self._sendable(v),
             )
 
         return await self._run(ctx, org_slug, "public.booking.reschedule", body)
-
-    async def _cancel(
-        self,
-        s: AsyncSession,
-        p: Principal,
-        now: datetime,
-        row: m.Appointment,
-        v: Values,
-        ag: m.Agenda | None,
-        d: Decided,
-        reason: str,
-    ) -> None:
-        if S(row.status) not in CHANGEABLE:
-            d.code = "invalid_state"
-            raise Conflict(
-                f"a {row.status} booking cannot be changed; only pending, scheduled or confirmed ones",
-                field="bookingToken",
-            )
-        # Nothing was agreed for a booking still waiting for its confirmation: no penalty then.
-        policy = overlay(v, ag) if row.status != S.PENDING_CONFIRMATION.value else None
-        try:
-            await lifecycle.move(s, p, now, row, S.CANCELLED, reason=reason, policy=policy)
-        except Conflict:
-            d.code = "policy_deadline"
-            raise
-        await repo.retire_tokens(s, p.practice_id, row.id, now, purpose=tokens.CONFIRM)
-        await s.flush()
-        await slot_freed(s, p, row.provider_id, row.datebook_id, row.starts_at, row.ends_at, now)
 
     # --- the sweep -------------------------------------------------------------------------------
 
@@ -468,9 +264,3 @@ class PublicBookingService:
             except FrontdeskError as exc:  # the database is away; try again next round
                 log.warning("public booking sweep postponed: %s", exc.message)
             await asyncio.sleep(interval)
-
-
-def _booking_policy(ag: m.Agenda | None) -> dict[str, Any]:
-    src: Any = ag if ag is not None else None
-    keys = ("min_advance_minutes", "max_advance_days", "same_day", "on_demand")
-    return {k: getattr(src, k) if src is not None else DEFAULTS[k] for k in keys}

@@ -35,6 +35,7 @@ class PublicRequest:
     agent_assisted: bool
     human_intent: bool
     provider_id: int | None = None
+    language: str | None = None  # the page's: the confirmation link's message is in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +83,4 @@ class PublicCreated:
     confirmation_token: str
     booking_token: str
     confirmation_expires_at: datetime
+    confirmation_sent_to: str | None = None  # the channel the confirmation link went to, if any

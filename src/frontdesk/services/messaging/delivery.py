@@ -7,6 +7,7 @@ server took it releases the claim, so the retry may send."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosmtplib
@@ -19,6 +20,18 @@ from frontdesk.services.usecase import UseCases
 from frontdesk.storage.models import SentMessage
 from frontdesk.storage.repositories import jobs as repo
 
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A message for any channel: the address on it (an email address, a phone), a subject (email's;
+    a chat channel may lead with it), the text and its HTML form (email's)."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+
 OptOutCheck = Callable[[int, int, str], Awaitable[bool]]  # (practice, client, channel)
 
 
@@ -30,6 +43,17 @@ class Delivery:
     @property
     def email_on(self) -> bool:
         return self.mailer is not None
+
+    def configured(self) -> dict[str, bool]:
+        """Whether this server can send on each channel (never its secrets)."""
+        return {"email": self.email_on, "whatsapp": False, "sms": False}
+
+    async def send(self, channel: str, job: ClaimedJob, worker: str, note: Note) -> str:
+        """`note` once on `channel` (the channel-agnostic entry: each channel renders it its way)."""
+        if channel == "email":
+            mail = Email(note.to, note.subject, note.text, note.html, message_key=job.dedupe_key)
+            return await self.email(job, worker, mail)
+        raise Permanent(f"the {channel} channel is not configured on this server")
 
     async def email(self, job: ClaimedJob, worker: str, mail: Email) -> str:
         """Send `mail` once for its `message_key`; the send log's status for it."""

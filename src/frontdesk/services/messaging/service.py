@@ -80,7 +80,7 @@ class MessagingService:
     # --- preferences ------------------------------------------------------------------------------
 
     def _configured(self) -> dict[str, bool]:
-        return {"email": self.delivery.email_on, "whatsapp": False, "sms": False}
+        return self.delivery.configured()
 
     async def preferences(self, p: Principal, client_id: int | None = None) -> Preferences:
         async def body(s: AsyncSession, now: datetime) -> Preferences:

@@ -1,9 +1,9 @@
 """Message templates: the seed's variables ({nombre}, {apellido}, {nombre_completo}, {email},
 {telefono}, {organizacion}) plus the appointment's ({fecha}, {hora}, {profesional}, {servicio},
-{lugar}, {precio}), rendered in a sandboxed Jinja2 environment (a template is the practice's text: it
-may not reach Python). Dates, times and money are formatted by babel in the message's locale and the
-location's time zone. Spanish, Portuguese and English are shipped; the client's language wins, else the
-practice's locale."""
+{lugar}, {precio}; a notice's {enlace} and {vence}, notices.py), rendered in a sandboxed Jinja2
+environment (a template is the practice's text: it may not reach Python). Dates, times and money are
+formatted by babel in the message's locale and the location's time zone. Spanish, Portuguese and
+English are shipped; the client's language wins, else the practice's locale."""
 
 from __future__ import annotations
 
@@ -96,6 +96,50 @@ SHIPPED: dict[str, dict[str, tuple[str, str]]] = {
             "Hello {nombre}, thank you for your visit ({servicio}, {fecha}).\n"
             "From 0 to 10, how likely are you to recommend us? It takes a minute:\n"
             "{enlace}\n{organizacion}",
+        ),
+    },
+    # The public booking's confirmation link ({enlace}, valid until {vence}).
+    "confirm_link": {
+        "es": (
+            "Confirma tu reserva: {fecha} {hora}",
+            "Hola {nombre}, recibimos tu reserva de {servicio} el {fecha} a las {hora} en {lugar}.\n"
+            "Confírmala antes de las {vence} en este enlace; si no, la hora se libera:\n{enlace}\n"
+            "{organizacion}",
+        ),
+        "pt": (
+            "Confirme a sua marcação: {fecha} {hora}",
+            "Olá {nombre}, recebemos a sua marcação de {servicio} em {fecha} às {hora} em {lugar}.\n"
+            "Confirme-a até às {vence} neste link; caso contrário, o horário é libertado:\n{enlace}\n"
+            "{organizacion}",
+        ),
+        "en": (
+            "Confirm your booking: {fecha} {hora}",
+            "Hello {nombre}, we received your {servicio} booking on {fecha} at {hora} at {lugar}.\n"
+            "Confirm it by {vence} with this link, or the time is released:\n{enlace}\n{organizacion}",
+        ),
+    },
+    # A waitlist offer: the slot is held for the client until {vence}; the practice books it for them.
+    "waitlist_offer": {
+        "es": (
+            "Hay una hora para ti: {fecha} {hora}",
+            "Hola {nombre}, se liberó una hora de {servicio} con {profesional} el {fecha} a las "
+            "{hora} en {lugar}, y la guardamos para ti hasta las {vence}.\nPara tomarla, responde a "
+            "este mensaje o llámanos antes de esa hora; después pasa a la siguiente persona en la "
+            "lista de espera.\n{organizacion}",
+        ),
+        "pt": (
+            "Há um horário para si: {fecha} {hora}",
+            "Olá {nombre}, vagou um horário de {servicio} com {profesional} em {fecha} às {hora} em "
+            "{lugar}, e guardamo-lo para si até às {vence}.\nPara o aceitar, responda a esta "
+            "mensagem ou ligue-nos antes dessa hora; depois passa para a pessoa seguinte da lista de "
+            "espera.\n{organizacion}",
+        ),
+        "en": (
+            "A time for you: {fecha} {hora}",
+            "Hello {nombre}, a {servicio} time with {profesional} opened on {fecha} at {hora} at "
+            "{lugar}, and we are holding it for you until {vence}.\nTo take it, reply to this message "
+            "or call us before then; after that it goes to the next person on the waitlist.\n"
+            "{organizacion}",
         ),
     },
 }

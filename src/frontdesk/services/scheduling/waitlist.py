@@ -17,6 +17,7 @@ from frontdesk.domain.scheduling.waitlist import Wish
 from frontdesk.services import audit
 from frontdesk.services.admin.settings import values
 from frontdesk.services.context import Principal
+from frontdesk.services.messaging import notices
 from frontdesk.services.scheduling import lifecycle
 from frontdesk.services.scheduling.catalogue import deliverers
 from frontdesk.services.scheduling.hours import local_day_window, open_ranges
@@ -246,4 +247,5 @@ async def _hold(
     await s.flush()
     await audit.record(s, p, now, "appointment.hold", "appointment", appt.id, detail="waitlist")
     await audit.record(s, p, now, "waitlist.offer", "waitlist_offer", offer.id, detail=f"entry {entry.id}")
+    await notices.queue_offer(s, now, offer)  # sent to the client with the offer's commit
     return offer

@@ -240,3 +240,11 @@ async def release_send(s: AsyncSession, practice_id: int, dedupe_key: str) -> No
 async def sent(s: AsyncSession, practice_id: int) -> Sequence[SentMessage]:
     q = select(SentMessage).where(SentMessage.practice_id == practice_id).order_by(SentMessage.id)
     return list((await s.execute(q)).scalars())
+
+
+async def drop_key(s: AsyncSession, practice_id: int, dedupe_key: str) -> int:
+    """Remove the job of this key if it has not started yet (its key may then be queued again)."""
+    stmt = delete(Job).where(
+        Job.practice_id == practice_id, Job.dedupe_key == dedupe_key, Job.status == PENDING
+    )
+    return _count(await s.execute(stmt))

@@ -155,3 +155,8 @@ async def accept_offer_of(
     if held_for is not None and held_for.status == "offered":
         held_for.status, held_for.updated_at = "booked", now
     return offer.id
+
+
+async def offer(s: AsyncSession, practice_id: int, offer_id: int) -> WaitlistOffer | None:
+    q = select(WaitlistOffer).where(WaitlistOffer.practice_id == practice_id, WaitlistOffer.id == offer_id)
+    return (await s.execute(q)).scalar_one_or_none()
