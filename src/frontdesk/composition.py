@@ -39,6 +39,8 @@ from frontdesk.services.messaging.pending import PendingConfirmations
 from frontdesk.services.messaging.reminders import KIND as APPOINTMENT_MESSAGE
 from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATION
 from frontdesk.services.messaging.reminders import AppointmentMessages
+from frontdesk.services.messaging.whatsapp import WhatsAppClient, WhatsAppSettings
+from frontdesk.services.messaging.whatsapp_webhook import WhatsAppWebhook
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
 from frontdesk.services.patients import PatientService
@@ -74,6 +76,7 @@ class Frontdesk:
         oauth_settings: OAuthSettings | None = None,
         clinical_settings: ClinicalSettings | None = None,
         smtp: SmtpSettings | None = None,
+        whatsapp: WhatsAppSettings | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -117,7 +120,10 @@ class Frontdesk:
         # Messages: the job queue, its handlers, and the channels (email off without FRONTDESK_SMTP_URL).
         self.jobs = JobQueue(uc)
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
-        self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
+        # WhatsApp: one HTTP client for the Cloud API; each practice turns it on with its own settings.
+        self.whatsapp = WhatsAppClient(whatsapp or WhatsAppSettings.from_env())
+        self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None, self.whatsapp)
+        self.whatsapp_webhook = WhatsAppWebhook(uc)
         self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
@@ -159,6 +165,7 @@ class Frontdesk:
     async def close(self) -> None:
         if self.delivery.mailer is not None:
             await self.delivery.mailer.close()
+        await self.whatsapp.close()
         try:
             await self.audit.seal_all()  # leave no entry of this process outside the chain
         except FrontdeskError:

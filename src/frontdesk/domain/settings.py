@@ -21,13 +21,15 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _REGION = re.compile(r"^[A-Z]{2}$")
 TEXT_MAX = 500
+SET, NOT_SET = "set", "not set"  # how a secret setting is shown back
 
 
 @dataclass(frozen=True, slots=True)
 class Key:
     """One setting. `kind`: bool, int, text, choice, choices (a list drawn from `choices`), time
     (HH:MM), currency (ISO 4217 code), region (ISO 3166-1 alpha-2), timezone (an IANA name, checked
-    where zones are known: the services)."""
+    where zones are known: the services), digits (an id such as a phone number's, or ""), secret
+    (text that is kept but never shown back: see `shown`)."""
 
     chapter: str
     name: str
@@ -41,6 +43,16 @@ class Key:
     @property
     def path(self) -> str:
         return f"{self.chapter}.{self.name}"
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+    def shown(self, value: Any) -> Any:
+        """The value as a reader may see it: a secret only as "set" or "not set"."""
+        if self.secret:
+            return SET if value else NOT_SET
+        return value
 
     def check(self, value: Any) -> Any:
         """`value` as stored, or Invalid naming the key and its rule."""
@@ -79,6 +91,12 @@ class Key:
             return bool(_REGION.match(text)), "an ISO 3166 country code such as US or ES"
         if self.kind == "timezone":
             return 0 < len(text) <= 64, "an IANA time zone such as America/New_York"
+        if self.kind == "secret":  # "set" back from a read is how it is shown, never the secret itself
+            return len(text) <= TEXT_MAX and text not in (SET, NOT_SET), (
+                f'the secret itself, at most {TEXT_MAX} characters ("" removes it)'
+            )
+        if self.kind == "digits":
+            return (text.isdigit() and len(text) <= 32) or text == "", 'digits only ("" for none)'
         return len(text) <= TEXT_MAX, f"at most {TEXT_MAX} characters"
 
 
@@ -136,6 +154,32 @@ CATALOGUE: dict[str, Key] = {
                 ("email", "whatsapp", "sms"),
             ),
             ("phoneRequired", "bool", False, "A client must have a phone number"),
+            # WhatsApp through the Cloud API: off until the number's id and an access token are set.
+            (
+                "whatsappPhoneNumberId",
+                "digits",
+                "",
+                "WhatsApp Cloud API: the id of the practice's business phone number",
+            ),
+            ("whatsappAccessToken", "secret", "", "WhatsApp Cloud API: the access token (never shown)"),
+            (
+                "whatsappAppSecret",
+                "secret",
+                "",
+                "WhatsApp: the Meta app secret the status webhook's signature is checked with (never shown)",
+            ),
+            (
+                "whatsappVerifyToken",
+                "secret",
+                "",
+                "WhatsApp: the token Meta echoes when the webhook is subscribed (never shown)",
+            ),
+            (
+                "whatsappTemplateLanguage",
+                "text",
+                "",
+                'Language code of the WhatsApp templates, e.g. en_US ("": the client\'s language)',
+            ),
         ),
         *_keys(
             "finances",

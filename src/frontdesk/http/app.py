@@ -34,6 +34,7 @@ from frontdesk.http.pages import Pages
 from frontdesk.http.provider import FrontdeskProvider
 from frontdesk.http.request_id import RequestId
 from frontdesk.http.settings import HttpSettings
+from frontdesk.http.webhooks import Webhooks
 from frontdesk.mcp.server import SURFACES, build_server
 
 
@@ -121,6 +122,7 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             Route("/health", health, methods=["GET"]),
             *oauth_routes(provider, settings),
             *Pages(provider, settings).routes(),
+            *Webhooks(app).routes(),  # /webhooks/whatsapp/{slug}: before the /{slug}/... pages
             *BookingPages(app, settings).routes(),  # /{slug}/...: after every fixed path
         ],
         middleware=[

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.services.jobs.queue import ClaimedJob
 from frontdesk.services.jobs.worker import Permanent
+from frontdesk.services.messaging import whatsapp_delivery
 from frontdesk.services.messaging.email import Email, Mailer
+from frontdesk.services.messaging.whatsapp import Account, WaMessage, WhatsAppClient
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage.models import SentMessage
 from frontdesk.storage.repositories import jobs as repo
@@ -23,9 +25,10 @@ OptOutCheck = Callable[[int, int, str], Awaitable[bool]]  # (practice, client, c
 
 
 class Delivery:
-    def __init__(self, uc: UseCases, mailer: Mailer | None) -> None:
+    def __init__(self, uc: UseCases, mailer: Mailer | None, wa: WhatsAppClient | None = None) -> None:
         self.uc = uc
         self.mailer = mailer
+        self.wa = wa  # WhatsApp: on per practice, once its settings name a number and a token
 
     @property
     def email_on(self) -> bool:
@@ -68,6 +71,12 @@ class Delivery:
         await self._mark(job.practice_id, key, repo.SENT)
         return repo.SENT
 
+    async def whatsapp(self, job: ClaimedJob, worker: str, acct: Account, msg: WaMessage) -> str:
+        """Send `msg` once for its key, by the same claim/mark discipline (whatsapp_delivery.py)."""
+        if self.wa is None:
+            return "off"
+        return await whatsapp_delivery.deliver(self.uc, self.wa, job, worker, acct, msg)
+
     async def _mark(self, practice_id: int, key: str, status: str) -> None:
         async def body(s: AsyncSession, now: datetime) -> None:
             await repo.mark_sent(s, practice_id, key, now, status=status)
@@ -90,6 +99,9 @@ class SingleMessages:
         self.opted_out = opted_out
 
     async def __call__(self, job: ClaimedJob, worker: str) -> None:
+        if job.payload.get("channel") == "whatsapp":
+            await self._whatsapp(job, worker)
+            return
         if not self.delivery.email_on:
             raise Permanent("the email channel is not configured")
         a = job.payload
@@ -99,3 +111,12 @@ class SingleMessages:
             str(a["to"]), str(a["subject"]), str(a["text"]), str(a["html"]), message_key=job.dedupe_key
         )
         await self.delivery.email(job, worker, mail)
+
+    async def _whatsapp(self, job: ClaimedJob, worker: str) -> None:
+        if await self.opted_out(job.practice_id, int(job.payload["patient_id"]), "whatsapp"):
+            return
+        acct = await whatsapp_delivery.practice_account(self.delivery.uc, job.practice_id)
+        if acct is None:  # its settings were cleared since it was queued
+            raise Permanent(whatsapp_delivery.NOT_CONFIGURED)
+        msg = whatsapp_delivery.single_message(job.payload, job.dedupe_key)
+        await self.delivery.whatsapp(job, worker, acct, msg)
