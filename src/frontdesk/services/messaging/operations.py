@@ -306,8 +306,9 @@ async def _ask_send(call: Call[Any]) -> str:
 COMMS_SEND_MESSAGE = Operation(
     name="comms_send_message",
     title="Send Message",
-    description="Send one message to a client by email (WhatsApp is not configured on this server yet): "
-    "template_key (sessionConfirmation, sessionReminder, sessionCancellation, with session_id) or "
+    description="Send one message to a client by email or WhatsApp (on once the practice's "
+    "communication.whatsapp* settings are set): template_key (sessionConfirmation, sessionReminder, "
+    "sessionCancellation, with session_id; on WhatsApp the practice's approved templates) or "
     "custom_message (with an optional subject). Queued and delivered once by a worker; refused when "
     "the client opted out of the channel or has no address on it. Requires confirm: true.",
     scopes=(access.PATIENTS_WRITE,),
