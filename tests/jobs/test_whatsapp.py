@@ -21,8 +21,6 @@ from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
 from frontdesk.mcp.server import build_server
 from frontdesk.services.consent import Consent
-from frontdesk.services.jobs.queue import JobQueue
-from frontdesk.services.messaging.service import MESSAGE
 from frontdesk.services.messaging.whatsapp import WhatsAppSettings
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.settings import Settings
@@ -160,20 +158,40 @@ async def test_appointment_messages_go_as_templates(
 
 async def test_media_by_link(wa_app: Frontdesk, standin: StandIn) -> None:
     sc = await configured(wa_app)
-    for kind, link in (("image", "https://clinic.example/map.png"), ("document", "https://x.example/a.pdf")):
-        payload = {
-            "patient_id": sc.juan,
+    async with Client(build_server(wa_app, surface="frontdesk", default_principal=sc.principal)) as client:
+        args = {
+            "action": "send",
+            "client_id": sc.juan,
             "channel": "whatsapp",
-            "to": JUAN,
-            "text": "Where we are",
-            "media": {"type": kind, "link": link, "filename": "a.pdf" if kind == "document" else ""},
+            "custom_message": "Where we are, {nombre}",
+            "media_url": "https://clinic.example/map.png",
+            "confirm": True,
         }
-        async with wa_app.db.write() as s:
-            await JobQueue.enqueue(s, sc.practice_id, MESSAGE, payload, key=f"media:{kind}", now=wa_app.clock())
+        sent = await client.call_tool("manage_messages", args)
+        assert not sent.is_error, sent
+        bad = await client.call_tool("manage_messages", args | {"media_url": "http://clinic.example/x.png"})
+        assert bad.is_error and (bad.structured_content or {})["error"]["field"] == "media_url"
+    await wa_app.messaging.send(
+        sc.principal,
+        sc.juan,
+        channel="whatsapp",
+        text="Your invoice",
+        media_url="https://files.example/invoice-12.pdf",
+        consent=Consent.GIVEN,
+    )
+    with pytest.raises(Invalid) as email_media:
+        await wa_app.messaging.send(
+            sc.principal, sc.juan, text="x", media_url="https://a.example/a.png", consent=Consent.GIVEN
+        )
+    assert email_media.value.field in ("media_url", "channel")
     await wa_app.worker().drain()
     image, document = standin.accepted
-    assert image["image"] == {"link": "https://clinic.example/map.png", "caption": "Where we are"}
-    assert document["document"]["filename"] == "a.pdf"
+    assert image["image"] == {"link": "https://clinic.example/map.png", "caption": "Where we are, Juan"}
+    assert document["document"] == {
+        "link": "https://files.example/invoice-12.pdf",
+        "caption": "Your invoice",
+        "filename": "invoice-12.pdf",
+    }
     assert {r.status for r in (await _log(wa_app, sc)).values()} == {"sent"}
 
 
@@ -253,7 +271,8 @@ async def test_status_webhook_checks_its_signature_and_moves_statuses_forward(
     key = await _send_text(wa_app, sc, sc.juan)
     await wa_app.worker().drain()
     wamid = standin.accepted[0]["wamid"]
-    async with serving_http(wa_app, clock, worker=False) as live, httpx.AsyncClient(base_url=live.base) as http:
+    live_server = serving_http(wa_app, clock, worker=False)
+    async with live_server as live, httpx.AsyncClient(base_url=live.base) as http:
         url = f"/webhooks/whatsapp/{sc.slug}"
         q = {"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "1158201444"}
         ok = await http.get(url, params=q)
@@ -324,9 +343,7 @@ async def test_secrets_are_never_shown_back(wa_app: Frontdesk, standin: StandIn)
     assert '"whatsappAccessToken": "set"' in seen[0] and '"whatsappVerifyToken": "set"' in seen[0]
     assert '"whatsapp": true' in seen[3] and JUAN in queued
     async with wa_app.db.read() as s:
-        audit = " ".join(
-            f"{r.action} {r.detail}" for r in (await s.execute(select(m.AuditEvent))).scalars()
-        )
+        audit = " ".join(f"{r.action} {r.detail}" for r in (await s.execute(select(m.AuditEvent))).scalars())
     for secret in SECRETS:
         assert all(secret not in text for text in seen)
         assert secret not in audit

@@ -138,13 +138,15 @@ class MessagingService:
         subject: str | None = None,
         template_key: str | None = None,
         session_id: int | None = None,
+        media_url: str | None = None,
         consent: Consent = Consent.MISSING,
         idem: Idempotency | None = None,
     ) -> Queued:
         """Queue a message to a client: custom `text` (with the seed's variables), or a shipped template
         about one of the client's sessions (`template_key`, `session_id`), rendered in the client's
         language. Refused when the channel is not configured or off for the practice, or the client
-        opted out of it or has no address on it."""
+        opted out of it or has no address on it. On WhatsApp a custom message may carry a picture or
+        PDF by link (`media_url`; the text is its caption)."""
         if channel not in CHANNELS:
             raise Invalid(f"channel must be one of: {', '.join(CHANNELS)}", field="channel")
         if channel == "sms" or (channel == "email" and not self.delivery.email_on):  # WhatsApp's: below
@@ -153,6 +155,9 @@ class MessagingService:
             raise Invalid("give exactly one of template_key and custom_message", field="template_key")
         if template_key is not None and session_id is None:
             raise Invalid(f"template {template_key} is about a session: give session_id", field="session_id")
+        if media_url is not None and (channel != "whatsapp" or text is None):
+            raise Invalid("media_url goes with a WhatsApp custom_message (its caption)", field="media_url")
+        attached = whatsapp.media(media_url) if media_url is not None else None
 
         async def body(s: AsyncSession, now: datetime) -> Queued:
             v = await settings_values(s, p.practice_id)
@@ -191,7 +196,7 @@ class MessagingService:
                 assert text is not None
                 payload, shown = await _custom(s, p.practice_id, patient, v, text, subject)
                 if channel == "whatsapp":
-                    payload = _for_whatsapp(payload, to)
+                    payload = _for_whatsapp(payload, to, attached)
                 await JobQueue.enqueue(
                     s, p.practice_id, MESSAGE, payload, key=key, now=now, subject=("patient", client_id)
                 )
@@ -239,14 +244,16 @@ def _address(patient: Any, channel: str) -> str:
     return str(patient.email)
 
 
-def _for_whatsapp(payload: dict[str, Any], to: str) -> dict[str, Any]:
-    """A custom message as WhatsApp text (no subject, no HTML part; the API's own length limit)."""
-    if len(payload["text"]) > whatsapp.TEXT_MAX:
+def _for_whatsapp(payload: dict[str, Any], to: str, media: dict[str, str] | None) -> dict[str, Any]:
+    """A custom message as WhatsApp text, or a caption under `media` (no subject, no HTML part; the
+    API's own length limits)."""
+    limit = whatsapp.CAPTION_MAX if media else whatsapp.TEXT_MAX
+    if len(payload["text"]) > limit:
         raise Invalid(
-            f"custom_message is over WhatsApp's {whatsapp.TEXT_MAX} characters once filled in",
-            field="custom_message",
+            f"custom_message is over WhatsApp's {limit} characters once filled in", field="custom_message"
         )
-    return {"patient_id": payload["patient_id"], "channel": "whatsapp", "to": to, "text": payload["text"]}
+    out = {"patient_id": payload["patient_id"], "channel": "whatsapp", "to": to, "text": payload["text"]}
+    return out | ({"media": media} if media else {})
 
 
 def _config(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ refusal fail the message for good, recorded on it."""
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,6 +34,7 @@ CAPTION_MAX = 1024
 RATE_LIMITED = frozenset({4, 80007, 130429, 131048, 131056})
 INVALID_NUMBER = frozenset({131026, 131030})  # undeliverable; not in a test number's allowed list
 RETRY_AFTER_MAX = 24 * 3600.0
+MEDIA_TYPES = {".png": "image", ".jpg": "image", ".jpeg": "image", ".pdf": "document"}
 LANGUAGE_CODES = {"en": "en", "es": "es", "pt": "pt_BR"}  # templates.LANGUAGES -> WhatsApp's codes
 
 
@@ -78,6 +80,18 @@ def recipient(phone: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def media(url: str, *, field: str = "media_url") -> dict[str, str]:
+    """A picture or PDF by its https address, as a queued message carries it (type, link, filename)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise Invalid(f"{field} must be an https:// address", field=field)
+    kind = MEDIA_TYPES.get(posixpath.splitext(parts.path)[1].lower())
+    if kind is None:
+        raise Invalid(f"{field} must end in {', '.join(MEDIA_TYPES)}", field=field)
+    name = posixpath.basename(parts.path) if kind == "document" else ""
+    return {"type": kind, "link": url, "filename": name}
 
 
 @dataclass(frozen=True, slots=True)
