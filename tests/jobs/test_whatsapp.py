@@ -5,9 +5,12 @@ good (recorded on the message, no retry), the signed status webhook, and secrets
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -15,12 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from mcp import Client
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
 from frontdesk.mcp.server import build_server
 from frontdesk.services.consent import Consent
+from frontdesk.services.messaging.email import SmtpSettings
 from frontdesk.services.messaging.whatsapp import WhatsAppSettings
 from frontdesk.services.scheduling.appointments import BookingRequest
 from frontdesk.services.settings import Settings
@@ -30,12 +34,12 @@ from frontdesk.storage.repositories import jobs as repo
 from tests.conftest import Clock
 from tests.factories import Scenario, build_scenario
 from tests.http.conftest import serving as serving_http
+from tests.jobs.conftest import Inbox
 from tests.jobs.whatsapp_standin import StandIn, serving
 
 TOKEN = "EAAGtest" + "T0k3n" * 30  # shaped like a long-lived token
 APP_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 VERIFY = "verify-me-4242"
-NUMBER_ID = "109876543210987"
 JUAN = "14155550123"
 MARIA = "14155550199"  # the stand-in says this number cannot receive WhatsApp
 SECRETS = (TOKEN, APP_SECRET, VERIFY)
@@ -43,7 +47,9 @@ SECRETS = (TOKEN, APP_SECRET, VERIFY)
 
 @pytest.fixture
 async def standin() -> AsyncIterator[StandIn]:
-    async with serving(StandIn(TOKEN, NUMBER_ID, invalid_numbers={MARIA})) as s:
+    # A number of its own per test: the queue (one database per run) may still hold other tests' jobs.
+    number_id = str(secrets.randbelow(10**14) + 10**14)
+    async with serving(StandIn(TOKEN, number_id, invalid_numbers={MARIA})) as s:
         yield s
 
 
@@ -56,7 +62,7 @@ async def wa_app(db_url: str, clock: Clock, standin: StandIn) -> AsyncIterator[F
     await fd.close()
 
 
-async def configured(app: Frontdesk, *, token: str = TOKEN) -> Scenario:
+async def configured(app: Frontdesk, standin: StandIn, *, token: str = TOKEN) -> Scenario:
     sc = await build_scenario(app)
     async with app.db.write() as s:
         for patient, phone in ((sc.juan, "+" + JUAN), (sc.maria, "+" + MARIA)):
@@ -69,7 +75,7 @@ async def configured(app: Frontdesk, *, token: str = TOKEN) -> Scenario:
         sc.principal,
         {
             "communication.channels": ["whatsapp"],
-            "communication.whatsappPhoneNumberId": NUMBER_ID,
+            "communication.whatsappPhoneNumberId": standin.phone_number_id,
             "communication.whatsappAccessToken": token,
             "communication.whatsappAppSecret": APP_SECRET,
             "communication.whatsappVerifyToken": VERIFY,
@@ -98,7 +104,7 @@ async def _job(app: Frontdesk, sc: Scenario, key: str) -> m.Job:
 
 
 async def test_a_text_message_is_delivered_once(wa_app: Frontdesk, standin: StandIn) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     key = await _send_text(wa_app, sc, sc.juan)
     worker = wa_app.worker()
     await worker.drain()
@@ -118,7 +124,7 @@ async def test_a_text_message_is_delivered_once(wa_app: Frontdesk, standin: Stan
 async def test_appointment_messages_go_as_templates(
     wa_app: Frontdesk, standin: StandIn, clock: Clock
 ) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     appt = await wa_app.appointments.book(
         sc.principal,
         BookingRequest(
@@ -157,7 +163,7 @@ async def test_appointment_messages_go_as_templates(
 
 
 async def test_media_by_link(wa_app: Frontdesk, standin: StandIn) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     async with Client(build_server(wa_app, surface="frontdesk", default_principal=sc.principal)) as client:
         args = {
             "action": "send",
@@ -198,7 +204,7 @@ async def test_media_by_link(wa_app: Frontdesk, standin: StandIn) -> None:
 async def test_rate_limited_is_retried_after_its_retry_after(
     wa_app: Frontdesk, standin: StandIn, clock: Clock
 ) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     standin.rate_limited, standin.retry_after = 1, 600
     key = await _send_text(wa_app, sc, sc.juan)
     worker = wa_app.worker()
@@ -217,7 +223,7 @@ async def test_rate_limited_is_retried_after_its_retry_after(
 
 
 async def test_an_invalid_number_fails_for_good(wa_app: Frontdesk, standin: StandIn, clock: Clock) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     key = await _send_text(wa_app, sc, sc.maria)
     worker = wa_app.worker()
     await worker.drain()
@@ -231,7 +237,7 @@ async def test_an_invalid_number_fails_for_good(wa_app: Frontdesk, standin: Stan
 
 
 async def test_a_rejected_token_fails_for_good(wa_app: Frontdesk, standin: StandIn) -> None:
-    sc = await configured(wa_app, token="EAAGwrong")
+    sc = await configured(wa_app, standin, token="EAAGwrong")
     key = await _send_text(wa_app, sc, sc.juan)
     await wa_app.worker().drain()
     job = await _job(wa_app, sc, key)
@@ -239,14 +245,14 @@ async def test_a_rejected_token_fails_for_good(wa_app: Frontdesk, standin: Stand
     assert (await _log(wa_app, sc))[key].error == "WhatsApp access token rejected"
 
 
-async def test_off_until_configured(wa_app: Frontdesk) -> None:
+async def test_off_until_configured(wa_app: Frontdesk, standin: StandIn) -> None:
     sc = await build_scenario(wa_app)
     prefs = await wa_app.messaging.preferences(sc.principal)
     assert prefs.configured["whatsapp"] is False
     with pytest.raises(Invalid) as refused:
         await _send_text(wa_app, sc, sc.juan)
     assert refused.value.field == "channel" and "not configured" in refused.value.message
-    sc2 = await configured(wa_app)
+    sc2 = await configured(wa_app, standin)
     assert (await wa_app.messaging.preferences(sc2.principal)).configured["whatsapp"] is True
     with pytest.raises(Invalid) as shown:  # what a read shows is not a secret to write back
         await wa_app.practice_settings.update(sc2.principal, {"communication.whatsappAccessToken": "set"})
@@ -267,7 +273,7 @@ def _callback(wamid: str, status: str, **extra: Any) -> bytes:
 async def test_status_webhook_checks_its_signature_and_moves_statuses_forward(
     wa_app: Frontdesk, standin: StandIn, clock: Clock
 ) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     key = await _send_text(wa_app, sc, sc.juan)
     await wa_app.worker().drain()
     wamid = standin.accepted[0]["wamid"]
@@ -317,7 +323,7 @@ async def _call(client: Client, tool: str, args: dict[str, Any]) -> str:
 
 
 async def test_secrets_are_never_shown_back(wa_app: Frontdesk, standin: StandIn) -> None:
-    sc = await configured(wa_app)
+    sc = await configured(wa_app, standin)
     seen: list[str] = []
     async with Client(build_server(wa_app, surface="frontdesk", default_principal=sc.principal)) as client:
         seen.append(await _call(client, "practice_settings", {"action": "get", "chapter": "communication"}))
@@ -347,3 +353,120 @@ async def test_secrets_are_never_shown_back(wa_app: Frontdesk, standin: StandIn)
     for secret in SECRETS:
         assert all(secret not in text for text in seen)
         assert secret not in audit
+
+
+async def test_an_answer_lost_after_sending_is_unconfirmed_never_resent(
+    db_url: str, clock: Clock, standin: StandIn
+) -> None:
+    settings = WhatsAppSettings(base_url=standin.url, timeout=0.3)
+    app = Frontdesk(Database(db_url), clock=clock, settings=Settings(), whatsapp=settings)
+    try:
+        sc = await configured(app, standin)
+        standin.answer_after = 1.0
+        key = await _send_text(app, sc, sc.juan)
+        await app.worker().drain()
+        assert len(standin.accepted) == 1  # the API took it; the answer never came back in time
+        assert (await _log(app, sc))[key].status == "unconfirmed"
+        assert (await _job(app, sc, key)).status == "dead"
+        clock.now = clock.now + timedelta(days=1)
+        await app.worker().drain()
+        assert standin.requests == 1
+    finally:
+        await app.close()
+
+
+async def test_an_unreachable_api_is_retried(db_url: str, clock: Clock) -> None:
+    standin = StandIn(TOKEN, "1")  # never served: only its number id is used
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = WhatsAppSettings(base_url=f"http://127.0.0.1:{port}", timeout=2)
+    app = Frontdesk(Database(db_url), clock=clock, settings=Settings(), whatsapp=settings)
+    try:
+        sc = await configured(app, standin)
+        key = await _send_text(app, sc, sc.juan)
+        await app.worker().drain()
+        job = await _job(app, sc, key)
+        assert job.status == "pending" and "could not be reached" in (job.last_error or "")
+        assert key not in await _log(app, sc)  # released: the next attempt may send
+    finally:
+        await app.close()
+
+
+async def test_two_workers_deliver_each_message_once(wa_app: Frontdesk, standin: StandIn) -> None:
+    sc = await configured(wa_app, standin)
+    keys = [await _send_text(wa_app, sc, sc.juan, f"message {i}") for i in range(12)]
+    one, two = wa_app.worker("one"), wa_app.worker("two")
+    await asyncio.gather(one.drain(), two.drain())
+    bodies = sorted(a["text"]["body"] for a in standin.accepted)
+    assert bodies == sorted(f"message {i}" for i in range(12))
+    log = await _log(wa_app, sc)
+    assert all(log[k].status == "sent" for k in keys)
+    assert len({log[k].provider_id for k in keys}) == 12
+
+
+async def test_reminders_choose_whatsapp_then_email_by_the_clients_preferences(
+    db_url: str, clock: Clock, standin: StandIn, inbox: tuple[Inbox, SmtpSettings]
+) -> None:
+    box, smtp = inbox
+    app = Frontdesk(
+        Database(db_url),
+        clock=clock,
+        settings=Settings(),
+        smtp=smtp,
+        whatsapp=WhatsAppSettings(base_url=standin.url),
+    )
+    try:
+        sc = await configured(app, standin)
+        await app.practice_settings.update(sc.principal, {"communication.channels": ["email", "whatsapp"]})
+        async with app.db.write() as s:
+            await s.execute(
+                update(m.Patient)
+                .where(m.Patient.practice_id == sc.practice_id)
+                .values(email=func.lower(m.Patient.first_name) + f".{sc.slug}@example.com")
+            )
+        await app.messaging.update_preferences(sc.principal, {"whatsapp": False}, sc.maria)
+
+        def book(patient: int, when: str) -> BookingRequest:
+            return BookingRequest(
+                provider_id=sc.garcia,
+                datebook_id=sc.ny,
+                starts_at=when,
+                patient_id=patient,
+                service_id=sc.cleaning,
+            )
+
+        await app.appointments.book(sc.principal, book(sc.juan, "2026-03-04T10:00"))
+        await app.appointments.book(sc.principal, book(sc.maria, "2026-03-04T11:00"))
+        await app.worker().drain()
+        # Juan has a number and accepts WhatsApp: the template; María opted out of it: email.
+        assert [a["to"] for a in standin.accepted] == [JUAN]
+        assert [str(msg["To"]) for msg in box.messages if sc.slug in str(msg["To"])] == [
+            f"maría.{sc.slug}@example.com"
+        ]
+    finally:
+        await app.close()
+
+
+async def test_webhooks_are_per_practice(wa_app: Frontdesk, standin: StandIn, clock: Clock) -> None:
+    sc = await configured(wa_app, standin)
+    other = await build_scenario(wa_app)  # WhatsApp not configured: its webhook is not there
+    await wa_app.practice_settings.update(
+        other.principal, {"communication.whatsappAppSecret": "other-secret"}
+    )
+    key = await _send_text(wa_app, sc, sc.juan)
+    await wa_app.worker().drain()
+    body = _callback(standin.accepted[0]["wamid"], "read")
+    live_server = serving_http(wa_app, clock, worker=False, ip_rate="2/minute")
+    async with live_server as live, httpx.AsyncClient(base_url=live.base) as http:
+        # Another practice's webhook, signed with its own secret, cannot touch this practice's message.
+        theirs = await http.post(
+            f"/webhooks/whatsapp/{other.slug}", content=body, headers=_signed(body, "other-secret")
+        )
+        assert theirs.json() == {"applied": 0}
+        q = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}
+        assert (await http.get(f"/webhooks/whatsapp/{other.slug}", params=q)).status_code == 404
+        for _ in range(3):  # webhooks have their own budget, not the 2 a minute an IP gets here
+            ok = await http.post(f"/webhooks/whatsapp/{sc.slug}", content=body, headers=_signed(body))
+            assert ok.status_code == 200
+    assert (await _log(wa_app, sc))[key].status == "read"

@@ -2,7 +2,8 @@
 messages), the same answers and the same errors as Graph, served by uvicorn on a loopback port. It
 checks the bearer token (401, code 190), the message's shape (400, code 100 "Invalid parameter"),
 refuses numbers it is told cannot receive WhatsApp (400, code 131026), and answers 429 (code 130429,
-with Retry-After) as many times as a test asks before it accepts again."""
+with Retry-After) as many times as a test asks before it accepts again. It can also take a message and
+answer too late (`answer_after`), as a connection lost mid-request does."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ class StandIn:
     rate_limited: int = 0  # the next this many requests are answered 429
     retry_after: int = 120
     accepted: list[dict[str, Any]] = field(default_factory=list)  # each message taken, with its wamid
-    requests: int = 0
+    answer_after: float = 0.0  # seconds to wait, once a message is taken, before answering
+    requests: int = 0  # to this number
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/{version}/{number}/messages", self.messages, methods=["POST"])])
@@ -66,11 +68,11 @@ class StandIn:
         return None
 
     async def messages(self, request: Request) -> JSONResponse:
+        if request.path_params["number"] != self.phone_number_id:  # another test's practice: not counted
+            return _error(400, 100, "Unsupported post request. Object does not exist")
         self.requests += 1
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return _error(401, 190, "Invalid OAuth access token - Cannot parse access token")
-        if request.path_params["number"] != self.phone_number_id:
-            return _error(400, 100, "Unsupported post request. Object does not exist")
         if self.rate_limited > 0:
             self.rate_limited -= 1
             return _error(429, 130429, "(#130429) Rate limit hit", {"Retry-After": str(self.retry_after)})
@@ -88,6 +90,8 @@ class StandIn:
         message: dict[str, str] = {"id": wamid}
         if body["type"] == "template":
             message["message_status"] = "accepted"
+        if self.answer_after:
+            await asyncio.sleep(self.answer_after)  # taken, but the answer comes too late
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",

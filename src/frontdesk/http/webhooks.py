@@ -16,7 +16,7 @@ from frontdesk.domain.errors import FrontdeskError
 from frontdesk.http.errors import error_response
 
 PARAM_MAX = 500  # hub.* values: a token and a challenge, never long
-NO_STORE = {"Cache-Control": "no-store"}
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}  # the echo stays text
 
 
 class Webhooks:
