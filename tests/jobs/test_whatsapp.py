@@ -21,6 +21,7 @@ from mcp import Client
 from sqlalchemy import func, select, update
 
 from frontdesk.composition import Frontdesk
+from frontdesk.domain import settings as catalogue
 from frontdesk.domain.errors import Invalid
 from frontdesk.mcp.server import build_server
 from frontdesk.services.consent import Consent
@@ -470,3 +471,21 @@ async def test_webhooks_are_per_practice(wa_app: Frontdesk, standin: StandIn, cl
             ok = await http.post(f"/webhooks/whatsapp/{sc.slug}", content=body, headers=_signed(body))
             assert ok.status_code == 200
     assert (await _log(wa_app, sc))[key].status == "read"
+
+
+def test_the_settings_rules_of_the_whatsapp_keys() -> None:
+    keys = catalogue.CATALOGUE
+    token = keys["communication.whatsappAccessToken"]
+    assert token.secret and token.shown(TOKEN) == "set" and token.shown("") == "not set"
+    assert token.check(f"  {TOKEN} ") == TOKEN and token.check("") == ""
+    for shown in ("set", "not set"):
+        with pytest.raises(Invalid):
+            token.check(shown)
+    number = keys["communication.whatsappPhoneNumberId"]
+    assert not number.secret and number.shown("123") == "123"
+    with pytest.raises(Invalid, match="digits only"):
+        number.check("+1 555")
+    language = keys["communication.whatsappTemplateLanguage"]
+    assert language.check("pt_BR") == "pt_BR" and language.check("") == ""
+    with pytest.raises(Invalid, match="language code"):
+        language.check("Portuguese")

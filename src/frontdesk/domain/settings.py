@@ -20,6 +20,7 @@ CHAPTERS = ("basics", "availability", "communication", "finances", "policies", "
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _REGION = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 TEXT_MAX = 500
 SET, NOT_SET = "set", "not set"  # how a secret setting is shown back
 
@@ -28,8 +29,8 @@ SET, NOT_SET = "set", "not set"  # how a secret setting is shown back
 class Key:
     """One setting. `kind`: bool, int, text, choice, choices (a list drawn from `choices`), time
     (HH:MM), currency (ISO 4217 code), region (ISO 3166-1 alpha-2), timezone (an IANA name, checked
-    where zones are known: the services), digits (an id such as a phone number's, or ""), secret
-    (text that is kept but never shown back: see `shown`)."""
+    where zones are known: the services), digits (an id such as a phone number's, or ""), language
+    (en, en_US), secret (text that is kept but never shown back: see `shown`)."""
 
     chapter: str
     name: str
@@ -95,6 +96,10 @@ class Key:
             return len(text) <= TEXT_MAX and text not in (SET, NOT_SET), (
                 f'the secret itself, at most {TEXT_MAX} characters ("" removes it)'
             )
+        if self.kind == "language":  # a template's language code as WhatsApp names them: en, en_US, pt_BR
+            return bool(
+                _LANGUAGE.match(text)
+            ) or text == "", 'a language code such as en or en_US ("" for none)'
         if self.kind == "digits":
             return (text.isdigit() and len(text) <= 32) or text == "", 'digits only ("" for none)'
         return len(text) <= TEXT_MAX, f"at most {TEXT_MAX} characters"
@@ -176,7 +181,7 @@ CATALOGUE: dict[str, Key] = {
             ),
             (
                 "whatsappTemplateLanguage",
-                "text",
+                "language",
                 "",
                 'Language code of the WhatsApp templates, e.g. en_US ("": the client\'s language)',
             ),
