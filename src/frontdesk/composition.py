@@ -50,6 +50,8 @@ from frontdesk.services.messaging.reminders import PENDING as PENDING_CONFIRMATI
 from frontdesk.services.messaging.reminders import AppointmentMessages
 from frontdesk.services.messaging.visual_service import KIND as VISUAL_MESSAGE
 from frontdesk.services.messaging.visual_service import VisualMessages, VisualService
+from frontdesk.services.messaging.whatsapp import WhatsAppClient, WhatsAppSettings
+from frontdesk.services.messaging.whatsapp_webhook import WhatsAppWebhook
 from frontdesk.services.oauth import OAuthService, OAuthSettings
 from frontdesk.services.oauth_clients import ClientService
 from frontdesk.services.patients import PatientService
@@ -93,6 +95,7 @@ class Frontdesk:
         clinical_settings: ClinicalSettings | None = None,
         smtp: SmtpSettings | None = None,
         dns: DnsSettings | None = None,
+        whatsapp: WhatsAppSettings | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -116,7 +119,7 @@ class Frontdesk:
         # The no-key booking flow (/mcp/public and the booking page): one service, one set of limits.
         # Whether a confirmation link can be sent is the channels' (set up with messaging below).
         self.public_booking = PublicBookingService(
-            uc, self.appointments, self.availability, configured=lambda: self.delivery.configured()
+            uc, self.appointments, self.availability, configured=lambda v: self.delivery.configured(v)
         )
         self.staff = StaffService(uc)
         self.oauth = OAuthService(uc, oauth_settings or OAuthSettings.from_env())
@@ -141,7 +144,10 @@ class Frontdesk:
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         # Mail from a practice's verified domain is DKIM-signed (the signer reads the domain per message).
         mailer = Mailer(self.smtp, signer=DomainSigner(db)) if self.smtp else None
-        self.delivery = Delivery(uc, mailer)
+        # WhatsApp: one HTTP client for the Cloud API; each practice turns it on with its own settings.
+        self.whatsapp = WhatsAppClient(whatsapp or WhatsAppSettings.from_env())
+        self.delivery = Delivery(uc, mailer, self.whatsapp)
+        self.whatsapp_webhook = WhatsAppWebhook(uc)
         self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
         self.email_domains = EmailDomainService(
             uc,
@@ -199,6 +205,7 @@ class Frontdesk:
     async def close(self) -> None:
         if self.delivery.mailer is not None:
             await self.delivery.mailer.close()
+        await self.whatsapp.close()
         try:
             await self.audit.seal_all()  # leave no entry of this process outside the chain
         except FrontdeskError:

@@ -153,7 +153,8 @@ async def test_the_sweep_releases_lapsed_bookings(
     async with connect() as client:
         await call(client, "public_booking_create", booking_args(scenario))
     clock.advance(minutes=30)
-    assert await app.public_booking.sweep() == 1
+    # The sweep serves every practice: other tests' lapsed bookings in this database go with ours.
+    assert await app.public_booking.sweep() >= 1
     async with app.db.read() as s:
         rows = (
             (

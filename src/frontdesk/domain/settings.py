@@ -20,14 +20,17 @@ CHAPTERS = ("basics", "availability", "communication", "finances", "policies", "
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _REGION = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 TEXT_MAX = 500
+SET, NOT_SET = "set", "not set"  # how a secret setting is shown back
 
 
 @dataclass(frozen=True, slots=True)
 class Key:
     """One setting. `kind`: bool, int, text, choice, choices (a list drawn from `choices`), time
     (HH:MM), currency (ISO 4217 code), region (ISO 3166-1 alpha-2), timezone (an IANA name, checked
-    where zones are known: the services)."""
+    where zones are known: the services), digits (an id such as a phone number's, or ""), language
+    (en, en_US), secret (text that is kept but never shown back: see `shown`)."""
 
     chapter: str
     name: str
@@ -41,6 +44,16 @@ class Key:
     @property
     def path(self) -> str:
         return f"{self.chapter}.{self.name}"
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+    def shown(self, value: Any) -> Any:
+        """The value as a reader may see it: a secret only as "set" or "not set"."""
+        if self.secret:
+            return SET if value else NOT_SET
+        return value
 
     def check(self, value: Any) -> Any:
         """`value` as stored, or Invalid naming the key and its rule."""
@@ -79,6 +92,16 @@ class Key:
             return bool(_REGION.match(text)), "an ISO 3166 country code such as US or ES"
         if self.kind == "timezone":
             return 0 < len(text) <= 64, "an IANA time zone such as America/New_York"
+        if self.kind == "secret":  # "set" back from a read is how it is shown, never the secret itself
+            return len(text) <= TEXT_MAX and text not in (SET, NOT_SET), (
+                f'the secret itself, at most {TEXT_MAX} characters ("" removes it)'
+            )
+        if self.kind == "language":  # a template's language code as WhatsApp names them: en, en_US, pt_BR
+            return bool(
+                _LANGUAGE.match(text)
+            ) or text == "", 'a language code such as en or en_US ("" for none)'
+        if self.kind == "digits":
+            return (text.isdigit() and len(text) <= 32) or text == "", 'digits only ("" for none)'
         return len(text) <= TEXT_MAX, f"at most {TEXT_MAX} characters"
 
 
@@ -142,6 +165,32 @@ CATALOGUE: dict[str, Key] = {
                 "initials",
                 "What a provider's calendar feed shows of each client: initials, or the full name",
                 ("initials", "full"),
+            ),
+            # WhatsApp through the Cloud API: off until the number's id and an access token are set.
+            (
+                "whatsappPhoneNumberId",
+                "digits",
+                "",
+                "WhatsApp Cloud API: the id of the practice's business phone number",
+            ),
+            ("whatsappAccessToken", "secret", "", "WhatsApp Cloud API: the access token (never shown)"),
+            (
+                "whatsappAppSecret",
+                "secret",
+                "",
+                "WhatsApp: the Meta app secret the status webhook's signature is checked with (never shown)",
+            ),
+            (
+                "whatsappVerifyToken",
+                "secret",
+                "",
+                "WhatsApp: the token Meta echoes when the webhook is subscribed (never shown)",
+            ),
+            (
+                "whatsappTemplateLanguage",
+                "language",
+                "",
+                'Language code of the WhatsApp templates, e.g. en_US ("": the client\'s language)',
             ),
         ),
         *_keys(

@@ -37,6 +37,7 @@ from frontdesk.http.provider import FrontdeskProvider
 from frontdesk.http.proxies import ForwardedClient
 from frontdesk.http.request_id import RequestId
 from frontdesk.http.settings import HttpSettings
+from frontdesk.http.webhooks import Webhooks
 from frontdesk.mcp.server import SURFACES, build_server
 
 
@@ -126,6 +127,7 @@ def create_app(app: Frontdesk, settings: HttpSettings | None = None) -> Starlett
             *Pages(provider, settings).routes(),
             *CalendarFeedRoute(app).routes(),  # /calendar/<token>.ics: a provider's private feed
             *FeedbackPages(app, settings).routes(),  # /{slug}/feedback/<token>: the post-session question
+            *Webhooks(app).routes(),  # /webhooks/whatsapp/{slug}: before the /{slug}/... pages
             *BookingPages(app, settings).routes(),  # /{slug}/...: after every fixed path
         ],
         middleware=[

@@ -104,7 +104,8 @@ def limiter_storage(settings: HttpSettings) -> Storage:
 class RateLimit:
     """Requests carrying a valid token count against their practice (FRONTDESK_RATE_LIMIT_PRACTICE);
     all others (sign-in, token, registration, metadata, bad tokens) against the client's IP
-    (FRONTDESK_RATE_LIMIT_IP). Counters live in memory, or in Redis when FRONTDESK_REDIS_URL is set,
+    (FRONTDESK_RATE_LIMIT_IP); provider webhooks per IP at their own rate (FRONTDESK_RATE_LIMIT_WEBHOOK).
+    Counters live in memory, or in Redis when FRONTDESK_REDIS_URL is set,
     so several processes share them. Runs after authentication, which tells the practice."""
 
     def __init__(self, app: ASGIApp, settings: HttpSettings, storage: Storage | None = None) -> None:
@@ -112,6 +113,7 @@ class RateLimit:
         self.limiter = MovingWindowRateLimiter(storage or limiter_storage(settings))
         self.per_practice: RateLimitItem = parse(settings.practice_rate)
         self.per_ip: RateLimitItem = parse(settings.ip_rate)
+        self.per_webhook_ip: RateLimitItem = parse(settings.webhook_rate)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNGUARDED:
@@ -132,13 +134,17 @@ class RateLimit:
         await self.app(scope, receive, send)
 
     def _bucket(self, scope: Scope) -> tuple[RateLimitItem, tuple[str, str]]:
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        if str(scope["path"]).startswith("/webhooks/"):
+            # A provider calls from a few addresses for every practice here: a budget of its own per IP.
+            return self.per_webhook_ip, ("webhook", ip)
         user = scope.get("user")
         if isinstance(user, AuthenticatedUser):
             claims: dict[str, Any] = user.access_token.claims or {}
             if "practice_id" in claims:
                 return self.per_practice, ("practice", str(claims["practice_id"]))
-        client = scope.get("client")
-        return self.per_ip, ("ip", client[0] if client else "unknown")
+        return self.per_ip, ("ip", ip)
 
     async def _retry_after(self, item: RateLimitItem, key: tuple[str, str]) -> int:
         stats = await self.limiter.get_window_stats(item, *key)

@@ -27,6 +27,8 @@ class HttpSettings:
     dynamic_registration: bool = True  # RFC 7591, used by the Claude and ChatGPT connectors
     practice_rate: str = "120/minute"
     ip_rate: str = "60/minute"
+    # /webhooks/...: a provider calls from a few addresses of its own for every practice on the server
+    webhook_rate: str = "1200/minute"
     redis_url: str | None = None  # share rate-limit counters between processes
     worker: bool = False  # run a job worker inside the server (from_env: on unless FRONTDESK_WORKER=0)
     rate_key_prefix: str = "frontdesk"
@@ -87,6 +89,7 @@ class HttpSettings:
             dynamic_registration=_flag("FRONTDESK_DYNAMIC_REGISTRATION", True),
             practice_rate=os.environ.get("FRONTDESK_RATE_LIMIT_PRACTICE") or "120/minute",
             ip_rate=os.environ.get("FRONTDESK_RATE_LIMIT_IP") or "60/minute",
+            webhook_rate=os.environ.get("FRONTDESK_RATE_LIMIT_WEBHOOK") or "1200/minute",
             redis_url=os.environ.get("FRONTDESK_REDIS_URL") or None,
             rate_key_prefix=os.environ.get("FRONTDESK_RATE_KEY_PREFIX", "").strip() or "frontdesk",
             worker=_flag("FRONTDESK_WORKER", True),

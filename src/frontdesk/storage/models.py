@@ -731,7 +731,13 @@ class SentMessage(_Tenant, Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    __table_args__ = (UniqueConstraint("practice_id", "dedupe_key", name="uq_sent_messages_dedupe_key"),)
+    # The channel's own id of the message (WhatsApp's wamid): its delivery-status webhook names it.
+    provider_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "dedupe_key", name="uq_sent_messages_dedupe_key"),
+        Index("ix_sent_messages_provider", "practice_id", "provider_id"),
+    )
 
 
 class MessageOptOut(_Tenant, Base):

@@ -51,7 +51,7 @@ def _by_chapter(v: catalogue.Values, paths: list[str]) -> dict[str, dict[str, An
     out: dict[str, dict[str, Any]] = {}
     for path in paths:
         chapter, name = path.split(".", 1)
-        out.setdefault(chapter, {})[name] = v[path]
+        out.setdefault(chapter, {})[name] = catalogue.CATALOGUE[path].shown(v[path])  # secrets: "set"
     return out
 
 

@@ -63,16 +63,16 @@ class PublicBookingService(Gate):
         appointments: AppointmentService,
         availability: AvailabilityService,
         limiter: PublicLimiter | None = None,
-        configured: Callable[[], Mapping[str, bool]] | None = None,
+        configured: Callable[[Values], Mapping[str, bool]] | None = None,
     ) -> None:
         super().__init__(uc, limiter)
         self.appointments = appointments
         self.availability = availability
-        self.configured = configured or dict  # the channels this server can send on (none: none)
+        self.configured = configured or (lambda _v: {})  # the channels a practice can send on
 
     def _sendable(self, v: Values) -> list[str]:
         """The practice's channels this server can send a confirmation link on, in its order."""
-        on = self.configured()
+        on = self.configured(v)
         return [c for c in v["communication.channels"] if on.get(c)]
 
     # --- reading -------------------------------------------------------------------------------

@@ -127,12 +127,21 @@ class JobQueue:
 
         return await self.uc.run(body)
 
-    async def fail(self, job: ClaimedJob, worker: str, error: str, *, permanent: bool = False) -> str:
-        """Retry later, or dead-letter when attempts are spent or the failure is `permanent`.
-        Returns the job's new status."""
+    async def fail(
+        self,
+        job: ClaimedJob,
+        worker: str,
+        error: str,
+        *,
+        permanent: bool = False,
+        at_least: timedelta | None = None,
+    ) -> str:
+        """Retry later (after the backoff, and not before `at_least`: a server's Retry-After), or
+        dead-letter when attempts are spent or the failure is `permanent`. Returns the job's new status."""
         now = self.clock()
         last = permanent or job.attempt >= job.max_attempts
-        retry_at = None if last else now + backoff(job.attempt, self.rng, self.base_delay)
+        delay = max(backoff(job.attempt, self.rng, self.base_delay), at_least or timedelta(0))
+        retry_at = None if last else now + delay
 
         async def body(s: AsyncSession, _now: datetime) -> bool:
             return await repo.fail(s, job.practice_id, job.id, worker, now, error, retry_at)

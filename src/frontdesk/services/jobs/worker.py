@@ -11,6 +11,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 
 from frontdesk.domain.errors import FrontdeskError
 from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
@@ -22,6 +23,14 @@ Handler = Callable[[ClaimedJob, str], Awaitable[None]]  # (job, worker name)
 
 class Permanent(Exception):
     """A failure trying again cannot fix (the appointment is gone, the address is refused)."""
+
+
+class RetryLater(OSError):
+    """A failure worth retrying, but not before `after` seconds (a server's Retry-After)."""
+
+    def __init__(self, message: str, after: float) -> None:
+        super().__init__(message)
+        self.after = after
 
 
 def worker_name() -> str:
@@ -71,7 +80,8 @@ class Worker:
         except Permanent as exc:
             await self.queue.fail(job, self.name, str(exc) or "refused", permanent=True)
         except (FrontdeskError, OSError, TimeoutError) as exc:
-            status = await self.queue.fail(job, self.name, f"{type(exc).__name__}: {exc}")
+            wait = timedelta(seconds=exc.after) if isinstance(exc, RetryLater) else None
+            status = await self.queue.fail(job, self.name, f"{type(exc).__name__}: {exc}", at_least=wait)
             log.warning("job %s (%s) failed, now %s: %s", job.id, job.kind, status, exc)
         else:
             await self.queue.complete(job, self.name)

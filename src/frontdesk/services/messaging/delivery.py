@@ -13,9 +13,13 @@ from datetime import datetime
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.domain.settings import Values
+from frontdesk.services.admin.settings import values
 from frontdesk.services.jobs.queue import ClaimedJob
 from frontdesk.services.jobs.worker import Permanent
+from frontdesk.services.messaging import whatsapp, whatsapp_delivery
 from frontdesk.services.messaging.email import Email, Mailer
+from frontdesk.services.messaging.whatsapp import Account, WaMessage, WhatsAppClient
 from frontdesk.services.usecase import UseCases
 from frontdesk.storage.models import SentMessage
 from frontdesk.storage.repositories import jobs as repo
@@ -36,23 +40,36 @@ OptOutCheck = Callable[[int, int, str], Awaitable[bool]]  # (practice, client, c
 
 
 class Delivery:
-    def __init__(self, uc: UseCases, mailer: Mailer | None) -> None:
+    def __init__(self, uc: UseCases, mailer: Mailer | None, wa: WhatsAppClient | None = None) -> None:
         self.uc = uc
         self.mailer = mailer
+        self.wa = wa  # WhatsApp: on per practice, once its settings name a number and a token
 
     @property
     def email_on(self) -> bool:
         return self.mailer is not None
 
-    def configured(self) -> dict[str, bool]:
-        """Whether this server can send on each channel (never its secrets)."""
-        return {"email": self.email_on, "whatsapp": False, "sms": False}
+    def configured(self, v: Values | None = None) -> dict[str, bool]:
+        """Whether each channel can send (never its secrets): email is the server's
+        (FRONTDESK_SMTP_URL); WhatsApp also needs the practice's own account, in its settings `v`."""
+        wa = self.wa is not None and v is not None and whatsapp.account(v) is not None
+        return {"email": self.email_on, "whatsapp": wa, "sms": False}
 
     async def send(self, channel: str, job: ClaimedJob, worker: str, note: Note) -> str:
-        """`note` once on `channel` (the channel-agnostic entry: each channel renders it its way)."""
+        """`note` once on `channel` (the channel-agnostic entry: each channel renders it its way);
+        "off" when the channel cannot send for this practice (turned off since it was queued)."""
         if channel == "email":
             mail = Email(note.to, note.subject, note.text, note.html, message_key=job.dedupe_key)
             return await self.email(job, worker, mail)
+        if channel == "whatsapp":
+            acct = whatsapp.account(await self.uc.run(lambda s, _now: values(s, job.practice_id)))
+            to = whatsapp.recipient(note.to)
+            if acct is None or to is None:
+                return "off"
+            text = f"{note.subject}\n\n{note.text}"
+            return await self.whatsapp(
+                job, worker, acct, WaMessage(to, "text", text=text, message_key=job.dedupe_key)
+            )
         raise Permanent(f"the {channel} channel is not configured on this server")
 
     async def email(self, job: ClaimedJob, worker: str, mail: Email) -> str:
@@ -92,6 +109,12 @@ class Delivery:
         await self._mark(job.practice_id, key, repo.SENT)
         return repo.SENT
 
+    async def whatsapp(self, job: ClaimedJob, worker: str, acct: Account, msg: WaMessage) -> str:
+        """Send `msg` once for its key, by the same claim/mark discipline (whatsapp_delivery.py)."""
+        if self.wa is None:
+            return "off"
+        return await whatsapp_delivery.deliver(self.uc, self.wa, job, worker, acct, msg)
+
     async def _mark(self, practice_id: int, key: str, status: str) -> None:
         async def body(s: AsyncSession, now: datetime) -> None:
             await repo.mark_sent(s, practice_id, key, now, status=status)
@@ -114,6 +137,9 @@ class SingleMessages:
         self.opted_out = opted_out
 
     async def __call__(self, job: ClaimedJob, worker: str) -> None:
+        if job.payload.get("channel") == "whatsapp":
+            await self._whatsapp(job, worker)
+            return
         if not self.delivery.email_on:
             raise Permanent("the email channel is not configured")
         a = job.payload
@@ -123,3 +149,12 @@ class SingleMessages:
             str(a["to"]), str(a["subject"]), str(a["text"]), str(a["html"]), message_key=job.dedupe_key
         )
         await self.delivery.email(job, worker, mail)
+
+    async def _whatsapp(self, job: ClaimedJob, worker: str) -> None:
+        if await self.opted_out(job.practice_id, int(job.payload["patient_id"]), "whatsapp"):
+            return
+        acct = await whatsapp_delivery.practice_account(self.delivery.uc, job.practice_id)
+        if acct is None:  # its settings were cleared since it was queued
+            raise Permanent(whatsapp_delivery.NOT_CONFIGURED)
+        msg = whatsapp_delivery.single_message(job.payload, job.dedupe_key)
+        await self.delivery.whatsapp(job, worker, acct, msg)

@@ -112,9 +112,9 @@ class Notices:
         if found is None:
             return
         channel, note = found
-        if not self.delivery.configured().get(channel):
+        status = await self.delivery.send(channel, job, worker, note)
+        if status == "off":
             return  # the channel was turned off since: nothing to send it on
-        await self.delivery.send(channel, job, worker, note)
         if job.kind == WAITLIST_OFFER:
             await self.uc.run(
                 lambda s, now: _offer_sent(s, job.practice_id, int(job.payload["offer_id"]), now)
@@ -168,7 +168,7 @@ class Notices:
         out = await msg_repo.optouts(s, pid, patient.id)
         channel = channel_for(
             v["communication.channels"],
-            self.delivery.configured(),
+            self.delivery.configured(v),
             email=patient.email,
             phone=patient.phone,
             opted_out=list(out),

@@ -292,6 +292,7 @@ async def _send(call: Call[Any]) -> Result:
         subject=a.subject,
         template_key=a.template_key,
         session_id=a.session_id,
+        media_url=getattr(a, "media_url", None),  # /mcp's manage_messages only
         consent=call.consent,
         idem=call.idem,
     )
@@ -307,8 +308,9 @@ async def _ask_send(call: Call[Any]) -> str:
 COMMS_SEND_MESSAGE = Operation(
     name="comms_send_message",
     title="Send Message",
-    description="Send one message to a client by email (WhatsApp is not configured on this server yet): "
-    "template_key (sessionConfirmation, sessionReminder, sessionCancellation, with session_id) or "
+    description="Send one message to a client by email or WhatsApp (on once the practice's "
+    "communication.whatsapp* settings are set): template_key (sessionConfirmation, sessionReminder, "
+    "sessionCancellation, with session_id; on WhatsApp the practice's approved templates) or "
     "custom_message (with an optional subject). Queued and delivered once by a worker; refused when "
     "the client opted out of the channel or has no address on it. Requires confirm: true.",
     scopes=(access.PATIENTS_WRITE,),
@@ -358,6 +360,15 @@ class ManageMessagesIn(Input):
     session_id: OptionalId = None
     custom_message: Annotated[str | None, MULTILINE, Field(min_length=1, max_length=5000)] = None
     subject: Annotated[str | None, Field(min_length=1, max_length=200)] = None
+    media_url: Annotated[
+        str | None,
+        Field(
+            min_length=9,
+            max_length=500,
+            description="(send, WhatsApp) a picture or PDF by its https address (.png, .jpg, .jpeg, "
+            ".pdf); custom_message is its caption",
+        ),
+    ] = None
     confirm: ConfirmFlag = None
     idempotency_key: IdempotencyKey = None
 
@@ -401,7 +412,7 @@ MANAGE_MESSAGES = Operation(
             "queue one message",
             _wrapped("message", _send),
             ("client_id",),
-            ("channel", "template_key", "session_id", "custom_message", "subject"),
+            ("channel", "template_key", "session_id", "custom_message", "subject", "media_url"),
             ask=_ask_send,
         ),
     },

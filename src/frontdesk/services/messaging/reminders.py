@@ -19,10 +19,11 @@ from frontdesk.domain.settings import Values
 from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
 from frontdesk.services.jobs.worker import Permanent
-from frontdesk.services.messaging import templates
+from frontdesk.services.messaging import templates, whatsapp, whatsapp_delivery
 from frontdesk.services.messaging.delivery import Delivery
 from frontdesk.services.messaging.email import Attachment, Email
 from frontdesk.services.messaging.invite import HOST, invite, uid
+from frontdesk.services.messaging.whatsapp import Account, WaMessage
 from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import appointments as appt_repo
@@ -79,7 +80,7 @@ async def on_created(s: AsyncSession, now: datetime, row: m.Appointment) -> None
             run_at=now + timeout,
             subject=(SUBJECT, row.id),
         )
-    if "email" not in v["communication.channels"]:
+    if not {"email", "whatsapp"} & set(v["communication.channels"]):
         return  # the practice sends on no channel this feature has
     pid, subject = row.practice_id, (SUBJECT, row.id)
     book = await dir_repo.datebook(s, pid, row.datebook_id)
@@ -150,13 +151,13 @@ class AppointmentMessages:
         self.host = host
 
     async def __call__(self, job: ClaimedJob, worker: str) -> None:
-        if not self.delivery.email_on:
-            return  # the email channel is off: nothing to send
-        mail = await self._compose(job)
-        if mail is not None:
-            await self.delivery.email(job, worker, mail)
+        out = await self._compose(job)
+        if isinstance(out, Email):
+            await self.delivery.email(job, worker, out)
+        elif out is not None:
+            await self.delivery.whatsapp(job, worker, *out)
 
-    async def _compose(self, job: ClaimedJob) -> Email | None:
+    async def _compose(self, job: ClaimedJob) -> Email | tuple[Account, WaMessage] | None:
         kind = str(job.payload["type"])
         async with self.db.read() as s:
             pid = job.practice_id
@@ -167,9 +168,13 @@ class AppointmentMessages:
             if not cancel and S(row.status) not in ACTIVE:
                 return None  # cancelled or over since: a reminder has nothing to say
             patient = await patient_repo.get(s, pid, row.patient_id)
-            if patient is None or not patient.email or await msg_repo.opted_out(s, pid, patient.id, "email"):
+            if patient is None:
                 return None
             v = await settings_values(s, pid)
+            out = await msg_repo.optouts(s, pid, patient.id)
+            channel = self._channel(job.payload.get("channel"), v, patient, out)
+            if channel is None:
+                return None  # no channel reaches this client now
             profile = await chart_repo.profile(s, pid, patient.id)
             lang = templates.language(profile.language if profile else None, str(v["basics.locale"]))
             book = await dir_repo.datebook(s, pid, row.datebook_id)
@@ -197,6 +202,12 @@ class AppointmentMessages:
             appt=facts,
         )
         template = "reminder" if kind in REMINDERS else kind
+        if channel == "whatsapp":
+            acct, to = whatsapp.account(v), whatsapp.recipient(patient.phone)
+            assert acct is not None and to is not None  # _channel checked both
+            return acct, whatsapp_delivery.appointment_message(
+                template, to, lang, values, acct, job.dedupe_key
+            )
         subject, text, html = templates.shipped(template, lang, values)
         attachments: tuple[Attachment, ...] = ()
         if kind in ("confirmation", "cancellation"):
@@ -208,10 +219,26 @@ class AppointmentMessages:
                 summary=f"{facts.service or 'Appointment'} · {org}".strip(" ·"),
                 location=facts.location,
                 organizer=self.delivery.mailer.settings.mail_from if self.delivery.mailer else "",
-                attendee=patient.email,
+                attendee=patient.email or "",
                 now=row.updated_at,
                 cancel=cancel,
             )
             method = "CANCEL" if cancel else "REQUEST"
             attachments = (Attachment("invite.ics", f"text/calendar; method={method}", ics),)
-        return Email(patient.email, subject, text, html, attachments, message_key=job.dedupe_key)
+        return Email(str(patient.email), subject, text, html, attachments, message_key=job.dedupe_key)
+
+    def _channel(self, asked: object, v: Values, patient: m.Patient, out: set[str]) -> str | None:
+        """The channel this message goes on: the one asked for (comms_send_message), else WhatsApp
+        when the practice sends on it, has it configured and the client has a number and accepts it,
+        else email on the same terms; None when neither reaches the client."""
+        on = set(v["communication.channels"]) | ({str(asked)} if asked else set())
+        usable = {
+            "whatsapp": self.delivery.wa is not None
+            and whatsapp.account(v) is not None
+            and whatsapp.recipient(patient.phone) is not None,
+            "email": self.delivery.email_on and bool(patient.email),
+        }
+        for channel in (str(asked),) if asked else ("whatsapp", "email"):
+            if usable.get(channel) and channel in on and channel not in out:
+                return channel
+        return None

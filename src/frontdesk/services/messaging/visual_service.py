@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain import access
 from frontdesk.domain.errors import Invalid, NotFound
+from frontdesk.domain.settings import Values
 from frontdesk.services import audit
 from frontdesk.services.admin.settings import values as settings_values
 from frontdesk.services.consent import Consent
@@ -41,6 +42,7 @@ from frontdesk.storage.repositories import patients as patient_repo
 from frontdesk.storage.repositories.clinical import patients as chart_repo
 
 KIND = "visual_message"  # the job kind of a card sent to a client
+CARD_CHANNELS = ("email",)  # where VisualMessages can send a card (its `senders`)
 # channel -> (the client's address on it, what is said when they have none)
 ADDRESS: dict[str, tuple[Callable[[Any], str | None], str]] = {
     "email": (lambda patient: patient.email, "the client has no email address"),
@@ -94,10 +96,14 @@ class VisualService:
 
         return await self.uc.read(p, "comms.visual.preview", "patient", client_id, body)
 
-    def _channel(self, channel: str | None, practice_channels: tuple[str, ...]) -> str:
+    def _channel(
+        self, channel: str | None, practice_channels: tuple[str, ...], v: Values | None = None
+    ) -> str:
         """The channel asked for, or the seed's WhatsApp when this server and the practice send on it,
         else email; refused when this server cannot send on it."""
-        configured = self.messaging._configured()  # the one place that knows which channels can send
+        # The one place that knows which channels can send (WhatsApp: with the practice's settings `v`);
+        # a card goes only where its sender exists (WhatsApp needs the image uploaded as media first).
+        configured = {c: ok and c in CARD_CHANNELS for c, ok in self.messaging._configured(v).items()}
         if channel is None:
             on_whatsapp = configured.get("whatsapp") and "whatsapp" in practice_channels
             channel = "whatsapp" if on_whatsapp else "email"
@@ -125,7 +131,7 @@ class VisualService:
 
         async def body(s: AsyncSession, now: datetime) -> Visual:
             v = await settings_values(s, p.practice_id)
-            on = self._channel(channel, tuple(v["communication.channels"]))
+            on = self._channel(channel, tuple(v["communication.channels"]), v)
             content, patient = await _gather(
                 s, p.practice_id, template, given, session_id, client_id, language
             )

@@ -131,7 +131,8 @@ SETTINGS_GET = Operation(
     title="Get Settings",
     description="The practice's settings by chapter (" + ", ".join(catalogue.CHAPTERS) + ") or by keys "
     '(comma-separated, e.g. "policies.noShowMaxStrikes,finances.clientPaymentTiming"); everything '
-    "without either.",
+    "without either. A secret (the WhatsApp access token, app secret, verify token) shows only as "
+    '"set" or "not set".',
     scopes=SETUP_READ,
     hints=READ,
     input=SettingsGetIn,
@@ -208,8 +209,8 @@ PRACTICE_SETTINGS = Operation(
     description="The practice's settings and profile. get: by chapter ("
     + ", ".join(catalogue.CHAPTERS)
     + ") or comma-separated keys (any staff). update (owners and admins): a settings object of keys "
-    "and values, all checked first, all or nothing. update_organization: name, description, logo URL "
-    "or vertical.",
+    'and values, all checked first, all or nothing (a secret is written, never shown back: "set" '
+    'or "not set"). update_organization: name, description, logo URL or vertical.',
     scopes=SETUP_READ,
     hints=MANAGE,
     input=PracticeSettingsIn,
