@@ -33,6 +33,9 @@ from frontdesk.services.dto import PracticeInfo
 from frontdesk.services.jobs.queue import JobQueue, QueueStats
 from frontdesk.services.jobs.worker import Handler, Worker
 from frontdesk.services.messaging import service as messaging
+from frontdesk.services.messaging.campaigns import CampaignService
+from frontdesk.services.messaging.campaigns_delivery import KIND as CAMPAIGN_MESSAGE
+from frontdesk.services.messaging.campaigns_delivery import CampaignMessages
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.email import Mailer, SmtpSettings
 from frontdesk.services.messaging.pending import PendingConfirmations
@@ -119,6 +122,7 @@ class Frontdesk:
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.delivery = Delivery(uc, Mailer(self.smtp) if self.smtp else None)
         self.messaging = messaging.MessagingService(uc, self.practice_settings, self.delivery)
+        self.campaigns = CampaignService(uc, self.delivery)  # one job per recipient, at the channel's rate
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
@@ -127,6 +131,7 @@ class Frontdesk:
             APPOINTMENT_MESSAGE: AppointmentMessages(db, self.delivery),
             messaging.MESSAGE: SingleMessages(self.delivery, opted_out),
             PENDING_CONFIRMATION: PendingConfirmations(uc),
+            CAMPAIGN_MESSAGE: CampaignMessages(uc, self.delivery),
         }
 
     def worker(self, name: str | None = None, *, poll_seconds: float = 1.0) -> Worker:

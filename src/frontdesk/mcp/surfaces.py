@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 
-from frontdesk.mcp.bindings import agendas, bookings, clients, messaging, public, series, setup
+from frontdesk.mcp.bindings import agendas, bookings, campaigns, clients, messaging, public, series, setup
 from frontdesk.mcp.guard import ToolGuard
 from frontdesk.mcp.principal import from_request
 from frontdesk.mcp.registry import Binding, build_tool
@@ -179,7 +179,7 @@ def _charm() -> tuple[Binding, ...]:
 
 
 # The features issue 12 adds, each with its own bindings module (mcp/bindings/).
-FEATURES = (setup, bookings, clients, series, agendas, public, messaging)
+FEATURES = (setup, bookings, clients, series, agendas, public, messaging, campaigns)
 
 
 # Coordinalo's tools for the jobs Frontdesk's messages name (report_organization_summary lists the

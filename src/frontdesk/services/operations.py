@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from frontdesk.services.clinical.schedule import PatientScheduleService
     from frontdesk.services.clinical.vitals import VitalService
     from frontdesk.services.directory import DirectoryService
+    from frontdesk.services.messaging.campaigns import CampaignService
     from frontdesk.services.messaging.service import MessagingService
     from frontdesk.services.patients import PatientService
     from frontdesk.services.scheduling.appointments import AppointmentService
@@ -204,6 +205,7 @@ class Services(Protocol):
     fhir: FhirExportService
     setup: Setup
     messaging: MessagingService
+    campaigns: CampaignService
 
 
 @dataclass(frozen=True, slots=True)
