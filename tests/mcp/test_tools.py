@@ -94,7 +94,7 @@ SETUP_TOOLS = {
     "practice_settings",
     "organization_summary",
 }
-MESSAGING_TOOLS = {"manage_reminders", "manage_messages"}  # issue 14
+MESSAGING_TOOLS = {"manage_reminders", "manage_messages", "manage_campaigns"}  # issue 14
 
 pytestmark = pytest.mark.usefixtures("scenario")
 

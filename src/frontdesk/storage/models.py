@@ -790,4 +790,5 @@ class CampaignRecipient(_Tenant, Base):
         _fk("patient_id", "patients"),
         UniqueConstraint("practice_id", "campaign_id", "patient_id", name="uq_campaign_recipients_client"),
         Index("ix_campaign_recipients_status", "practice_id", "campaign_id", "status"),
+        Index("ix_campaign_recipients_due", "practice_id", "status", "due_at"),  # the channel's queue end
     )

@@ -55,9 +55,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_campaign_recipients_status", "campaign_recipients", ["practice_id", "campaign_id", "status"]
     )
+    op.create_index("ix_campaign_recipients_due", "campaign_recipients", ["practice_id", "status", "due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_campaign_recipients_due", table_name="campaign_recipients")
     op.drop_index("ix_campaign_recipients_status", table_name="campaign_recipients")
     op.drop_table("campaign_recipients")
     op.drop_index("ix_campaigns_status", table_name="campaigns")
