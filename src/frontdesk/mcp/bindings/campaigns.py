@@ -7,9 +7,17 @@ filters, confirm). MedCor has no campaign tools."""
 
 from __future__ import annotations
 
-from frontdesk.mcp.bindings.messaging import _coordinalo
 from frontdesk.mcp.registry import Binding
 from frontdesk.services.messaging import campaigns_ops as ops
+from frontdesk.services.messaging.campaigns_ops import camel
+from frontdesk.services.operations import Operation
+
+
+def _coordinalo(op: Operation) -> Binding:
+    """Top-level fields camelCased (html_body -> htmlBody); texts name them so too."""
+    rename = {camel(f): f for f in op.input.model_fields if "_" in f}
+    return Binding(op, rename=rename, words={f: a for a, f in rename.items()})
+
 
 FRONTDESK: tuple[Binding, ...] = (Binding(ops.MANAGE_CAMPAIGNS),)
 COORDINALO: tuple[Binding, ...] = tuple(_coordinalo(op) for op in ops.COORDINALO_OPERATIONS)

@@ -322,18 +322,15 @@ async def _enqueue(
             when[m.patient_id] = due
             due += gap
     await repo.add_recipients(s, rows)
-    for rid, patient_id in await repo.ids_of(s, practice_id, c.id):
-        payload = {"campaign_id": c.id, "recipient_id": rid, "patient_id": patient_id}
-        await JobQueue.enqueue(
-            s,
-            practice_id,
-            KIND,
-            payload,
-            key=key(c.id, patient_id),
-            now=now,
-            run_at=when[patient_id],
-            subject=("campaign", c.id),
+    jobs = [
+        (
+            key(c.id, patient_id),
+            {"campaign_id": c.id, "recipient_id": rid, "patient_id": patient_id},
+            when[patient_id],
         )
+        for rid, patient_id in await repo.ids_of(s, practice_id, c.id)
+    ]
+    await JobQueue.enqueue_many(s, practice_id, KIND, jobs, now=now, subject=("campaign", c.id))
     return max(when.values()) if when else None
 
 

@@ -137,7 +137,7 @@ class CampaignMessages:
             await repo.set_delivery(s, practice_id, recipient_id, status, sent_at=sent_at, error=error)
             if campaign is None or campaign.status != rules.SENDING:
                 return
-            if not (await repo.counts(s, practice_id, campaign.id)).get(rules.QUEUED):
+            if not await repo.any_queued(s, practice_id, campaign.id):
                 campaign.status, campaign.finished_at, campaign.updated_at = rules.SENT, now, now
 
         await self.uc.run(body)

@@ -115,7 +115,7 @@ def campaign_out(c: CampaignInfo) -> CampaignOut:
         status=c.status,
         audienceType=c.audience_type,
         audienceId=c.audience_id,
-        filters={_camel(k): v for k, v in c.filters.items()},
+        filters={camel(k): v for k, v in c.filters.items()},
         recipientCount=c.recipient_count,
         createdAt=c.created_at.isoformat(timespec="seconds"),
         startedAt=_iso(c.started_at),
@@ -136,7 +136,7 @@ def campaign_out(c: CampaignInfo) -> CampaignOut:
     )
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
 

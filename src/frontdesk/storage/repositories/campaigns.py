@@ -159,6 +159,21 @@ async def counts(s: AsyncSession, practice_id: int, campaign_id: int) -> dict[st
     return {str(status): int(n) for status, n in (await s.execute(q)).all()}
 
 
+async def any_queued(s: AsyncSession, practice_id: int, campaign_id: int) -> bool:
+    """Whether a recipient is still queued (one index probe: counting every time made the last of N
+    messages cost N rows)."""
+    q = (
+        select(CampaignRecipient.id)
+        .where(
+            CampaignRecipient.practice_id == practice_id,
+            CampaignRecipient.campaign_id == campaign_id,
+            CampaignRecipient.status == QUEUED,
+        )
+        .limit(1)
+    )
+    return (await s.execute(q)).first() is not None
+
+
 async def logs(s: AsyncSession, practice_id: int, campaign_id: int, limit: int) -> list[LogRow]:
     q = (
         select(CampaignRecipient, Patient.first_name, Patient.last_name)
