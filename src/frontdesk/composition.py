@@ -36,6 +36,9 @@ from frontdesk.services.jobs.queue import JobQueue, QueueStats
 from frontdesk.services.jobs.worker import Handler, Worker
 from frontdesk.services.messaging import notices
 from frontdesk.services.messaging import service as messaging
+from frontdesk.services.messaging.campaigns import CampaignService
+from frontdesk.services.messaging.campaigns_delivery import KIND as CAMPAIGN_MESSAGE
+from frontdesk.services.messaging.campaigns_delivery import CampaignMessages
 from frontdesk.services.messaging.delivery import Delivery, SingleMessages
 from frontdesk.services.messaging.domains import EmailDomainService
 from frontdesk.services.messaging.domains_dns import DnsSettings, TxtLookup
@@ -160,6 +163,7 @@ class Frontdesk:
         self.calendar_feeds = CalendarFeedService(uc, self.settings)
         self.feedback = FeedbackService(uc)
         self.visual = VisualService(uc, self.messaging)
+        self.campaigns = CampaignService(uc, self.delivery)  # one job per recipient, at the channel's rate
 
         async def opted_out(practice_id: int, client_id: int, channel: str) -> bool:
             return await messaging.opted_out(uc, practice_id, client_id, channel)
@@ -171,6 +175,7 @@ class Frontdesk:
             PENDING_CONFIRMATION: PendingConfirmations(uc),
             NPS_FOLLOWUP: NpsFollowups(uc, self.delivery, self.settings.public_url),
             **dict.fromkeys(notices.KINDS, notices.Notices(uc, self.delivery, self.settings.public_url)),
+            CAMPAIGN_MESSAGE: CampaignMessages(uc, self.delivery),
         }
         # Each job runs as its practice's: the mail it sends goes from that practice's domain.
         self.job_handlers = {kind: for_practice(h) for kind, h in handlers.items()}

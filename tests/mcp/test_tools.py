@@ -100,6 +100,7 @@ MESSAGING_TOOLS = {
     "manage_messages",
     "manage_email_domain",
     "render_visual_message",
+    "manage_campaigns",
 }  # issue 14
 AGENDA_TOOLS = {"manage_agendas"}  # issue 13: the Coordinalo agenda tools, grouped
 

@@ -192,6 +192,10 @@ CATALOGUE: dict[str, Key] = {
                 "",
                 'Language code of the WhatsApp templates, e.g. en_US ("": the client\'s language)',
             ),
+            # Campaigns (issue 14): how fast one goes out, and what its predefined audiences mean.
+            ("emailPerMinute", "int", 60, "Campaign emails sent per minute at most", (), 1, 6000),
+            ("activeMonths", "int", 6, "A client with a visit in this many months is active", (), 1, 60),
+            ("newClientDays", "int", 30, "A client added in this many days is new", (), 1, 365),
         ),
         *_keys(
             "finances",

@@ -17,6 +17,7 @@ from mcp.server.mcpserver import Context
 from frontdesk.mcp.bindings import (
     agendas,
     bookings,
+    campaigns,
     clients,
     email_domains,
     feeds,
@@ -189,7 +190,7 @@ def _charm() -> tuple[Binding, ...]:
 
 
 # The features issue 12 adds, each with its own bindings module (mcp/bindings/).
-FEATURES = (setup, bookings, clients, series, agendas, public, messaging, email_domains, feeds)
+FEATURES = (setup, bookings, clients, series, agendas, public, messaging, campaigns, email_domains, feeds)
 
 
 # Coordinalo's tools for the jobs Frontdesk's messages name (report_organization_summary lists the

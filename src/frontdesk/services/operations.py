@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from frontdesk.services.clinical.schedule import PatientScheduleService
     from frontdesk.services.clinical.vitals import VitalService
     from frontdesk.services.directory import DirectoryService
+    from frontdesk.services.messaging.campaigns import CampaignService
     from frontdesk.services.messaging.domains import EmailDomainService
     from frontdesk.services.messaging.feedback import FeedbackService
     from frontdesk.services.messaging.service import MessagingService
@@ -222,6 +223,7 @@ class Services(Protocol):
     calendar_feeds: CalendarFeedService
     feedback: FeedbackService
     visual: VisualService
+    campaigns: CampaignService
 
 
 @dataclass(frozen=True, slots=True)

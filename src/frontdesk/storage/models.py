@@ -835,3 +835,54 @@ class FeedbackToken(_Tenant, Base):
         _fk("request_id", "feedback_requests"),
         UniqueConstraint("practice_id", "token_hash", name="uq_feedback_tokens_hash"),
     )
+
+
+# --- Campaigns (migration 0018) ----------------------------------------------------------------------
+
+
+class Campaign(_Tenant, Base):
+    """A message to a segment of clients (issue 14): its content, its audience (a predefined one or
+    ad-hoc filters, as JSON), its state (draft, scheduled, sending, sent, cancelled). The recipients
+    are fixed when it is sent."""
+
+    __tablename__ = "campaigns"
+    name: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(12))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    audience_type: Mapped[str] = mapped_column(String(12))
+    audience_id: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    filters: Mapped[str] = mapped_column(Text)  # JSON; "{}" for a predefined audience
+    status: Mapped[str] = mapped_column(String(12))
+    recipient_count: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "id", name="uq_campaigns_practice_id"),
+        Index("ix_campaigns_status", "practice_id", "status", "created_at"),
+    )
+
+
+class CampaignRecipient(_Tenant, Base):
+    """One client a campaign was sent to: the delivery log (queued, sent, failed, skipped, unconfirmed),
+    when it went and why it did not. One row per client per campaign."""
+
+    __tablename__ = "campaign_recipients"
+    campaign_id: Mapped[int] = mapped_column(ID)
+    patient_id: Mapped[int] = mapped_column(ID)
+    channel: Mapped[str] = mapped_column(String(12))
+    address: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(12))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    __table_args__ = (
+        _fk("campaign_id", "campaigns"),
+        _fk("patient_id", "patients"),
+        UniqueConstraint("practice_id", "campaign_id", "patient_id", name="uq_campaign_recipients_client"),
+        Index("ix_campaign_recipients_status", "practice_id", "campaign_id", "status"),
+        Index("ix_campaign_recipients_due", "practice_id", "status", "due_at"),  # the channel's queue end
+    )

@@ -68,6 +68,13 @@ async def enqueue(
     return bool(_count(result))
 
 
+async def enqueue_many(s: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Many jobs in one statement (a campaign's: a row per recipient); a key already there is skipped."""
+    if rows:
+        stmt = _insert(s, Job).on_conflict_do_nothing(index_elements=["practice_id", "dedupe_key"])
+        await s.execute(stmt, rows)
+
+
 def _claimable(now: datetime) -> Any:
     """Due and pending, or running under a lease that has run out (its worker died or stalled)."""
     return or_(
