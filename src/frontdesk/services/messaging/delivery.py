@@ -1,8 +1,9 @@
 """A message delivered exactly once. Its dedupe key is claimed in the send log (committed) before it
-is handed to the channel and marked sent after. A second worker, or a retry after a crash, finds the
-claim and does not send again: a claim left `sending` (its worker died between sending and recording)
-is marked `unconfirmed` for a person to check, never sent a second time. A send that fails before the
-server took it releases the claim, so the retry may send."""
+is handed to the channel and marked sent after, in the job's completion transaction (one commit fewer
+per message). A second worker, or a retry after a crash, finds the claim and does not send again: a
+claim left `sending` (its worker died between sending and recording) is marked `unconfirmed` for a
+person to check, never sent a second time. A send that fails before the server took it releases the
+claim, so the retry may send."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.services.jobs.queue import ClaimedJob
+from frontdesk.services.jobs.queue import ClaimedJob, Finish
 from frontdesk.services.jobs.worker import Permanent
 from frontdesk.services.messaging.email import Email, Mailer
 from frontdesk.services.usecase import UseCases
@@ -31,10 +32,12 @@ class Delivery:
     def email_on(self) -> bool:
         return self.mailer is not None
 
-    async def email(self, job: ClaimedJob, worker: str, mail: Email) -> str:
-        """Send `mail` once for its `message_key`; the send log's status for it."""
+    async def email(self, job: ClaimedJob, worker: str, mail: Email) -> Finish | None:
+        """Send `mail` once for its `message_key`. Returns, when it was sent now, the write that marks
+        it sent, for the job's completion transaction (a crash before that commit leaves the claim
+        `sending`: unconfirmed, never sent twice); None when nothing was sent (off, claimed before)."""
         if self.mailer is None:
-            return "off"
+            return None
         key = mail.message_key or job.dedupe_key
 
         async def claim(s: AsyncSession, now: datetime) -> SentMessage | None:
@@ -53,8 +56,7 @@ class Delivery:
         if earlier is not None:
             if earlier.status == repo.SENDING:
                 await self._mark(job.practice_id, key, repo.UNCONFIRMED)
-                return repo.UNCONFIRMED
-            return earlier.status
+            return None
         try:
             await self.mailer.send(mail)
         except aiosmtplib.SMTPResponseException as exc:
@@ -65,8 +67,11 @@ class Delivery:
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self._release(job.practice_id, key)
             raise OSError(f"the mail server could not be reached: {type(exc).__name__}") from None
-        await self._mark(job.practice_id, key, repo.SENT)
-        return repo.SENT
+
+        async def sent(s: AsyncSession, now: datetime) -> None:
+            await repo.mark_sent(s, job.practice_id, key, now, status=repo.SENT)
+
+        return sent
 
     async def _mark(self, practice_id: int, key: str, status: str) -> None:
         async def body(s: AsyncSession, now: datetime) -> None:
@@ -89,13 +94,13 @@ class SingleMessages:
         self.delivery = delivery
         self.opted_out = opted_out
 
-    async def __call__(self, job: ClaimedJob, worker: str) -> None:
+    async def __call__(self, job: ClaimedJob, worker: str) -> Finish | None:
         if not self.delivery.email_on:
             raise Permanent("the email channel is not configured")
         a = job.payload
         if await self.opted_out(job.practice_id, int(a["patient_id"]), "email"):
-            return
+            return None
         mail = Email(
             str(a["to"]), str(a["subject"]), str(a["text"]), str(a["html"]), message_key=job.dedupe_key
         )
-        await self.delivery.email(job, worker, mail)
+        return await self.delivery.email(job, worker, mail)

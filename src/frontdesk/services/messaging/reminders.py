@@ -17,7 +17,7 @@ from frontdesk.domain import messaging
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.settings import Values
 from frontdesk.services.admin.settings import values as settings_values
-from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
+from frontdesk.services.jobs.queue import ClaimedJob, Finish, JobQueue
 from frontdesk.services.jobs.worker import Permanent
 from frontdesk.services.messaging import templates
 from frontdesk.services.messaging.delivery import Delivery
@@ -149,12 +149,12 @@ class AppointmentMessages:
         self.delivery = delivery
         self.host = host
 
-    async def __call__(self, job: ClaimedJob, worker: str) -> None:
+    async def __call__(self, job: ClaimedJob, worker: str) -> Finish | None:
         if not self.delivery.email_on:
-            return  # the email channel is off: nothing to send
+            return None  # the email channel is off: nothing to send
         mail = await self._compose(job)
-        if mail is not None:
-            await self.delivery.email(job, worker, mail)
+        # The returned write records it sent, in the job's completion transaction.
+        return await self.delivery.email(job, worker, mail) if mail is not None else None
 
     async def _compose(self, job: ClaimedJob) -> Email | None:
         kind = str(job.payload["type"])
