@@ -69,6 +69,9 @@ class Delivery:
             raise OSError(f"the mail server could not be reached: {type(exc).__name__}") from None
 
         async def sent(s: AsyncSession, now: datetime) -> None:
+            # Losing this commit in a database crash is safe: the claim stays `sending`, so the job's
+            # retry marks it unconfirmed and sends nothing. No need to wait for the disk (a WAL flush).
+            await repo.commit_without_waiting_for_disk(s)
             await repo.mark_sent(s, job.practice_id, key, now, status=repo.SENT)
 
         return sent
