@@ -24,8 +24,9 @@ moving minute): set here to their catalogue maxima (10,000 and 100,000) through 
 as an owner would with settings_update. The HTTP layer's limits are lifted by the environment as in
 every bench (FRONTDESK_RATE_LIMIT_IP / _PRACTICE = 1000000/minute, bench/servers.py). Every wrk run
 gets a freshly started server, so the in-memory counters start at zero: a warm-up plus a run stay
-under 10,000 requests from 127.0.0.1 below ~800 ok/s. Any answer refused by a limiter is not ok
-(a 429, or an isError result with code rate_limited) and the run is marked ERRORS.
+under 10,000 public requests from 127.0.0.1 below ~800 a second (a page view makes two). Any answer
+refused by a limiter is not ok (a 429, or an isError result with code rate_limited) and the run is
+marked ERRORS.
 """
 
 from __future__ import annotations
