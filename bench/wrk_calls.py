@@ -227,8 +227,11 @@ def run_wrk(
     watch: dict[str, Lister] | None = None,
     max_requests: int | None = None,
     duration: float | None = None,
+    script: Path = LUA,
+    extra_env: dict[str, str] | None = None,
 ) -> WrkRun:
-    """Run wrk with mcp_wrk.lua on `lines` ("tool<TAB>body"); bounded by duration (and max_requests)."""
+    """Run wrk with `script` (mcp_wrk.lua: `lines` are "tool<TAB>body") on `lines`; bounded by duration
+    (and max_requests). `extra_env` goes to the script (e.g. page_wrk.lua's WRK_EXPECT)."""
     seconds = duration if duration is not None else cfg.duration
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(lines) + "\n")
@@ -242,6 +245,7 @@ def run_wrk(
         WRK_SESSIONS=",".join(sessions),
         WRK_MAX=str(max_requests or 0),
     )
+    env.update(extra_env or {})
     cmd = [
         wrk_path(),
         f"-t{cfg.threads}",
@@ -250,7 +254,7 @@ def run_wrk(
         "--timeout",
         cfg.timeout,
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
     if cfg.cpus:

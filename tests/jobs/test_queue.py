@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.composition import Frontdesk
 from frontdesk.domain.errors import Invalid
@@ -177,3 +178,70 @@ async def test_a_clock_jumping_back_neither_steals_a_lease_nor_runs_early(
     assert [j.dedupe_key for j in await queue.claim("second", 100) if j.dedupe_key == "tomorrow"] == [
         "tomorrow"
     ]
+
+
+async def _claim_send(app: Frontdesk, practice_id: int, key: str, worker: str) -> None:
+    async with app.db.write() as s:
+        await repo.claim_send(
+            s,
+            practice_id,
+            dedupe_key=key,
+            job_id=None,
+            channel="email",
+            recipient="a@example.org",
+            worker=worker,
+            now=app.clock(),
+        )
+
+
+async def _send_status(app: Frontdesk, practice_id: int, key: str) -> str:
+    async with app.db.read() as s:
+        return {r.dedupe_key: r.status for r in await repo.sent(s, practice_id)}[key]
+
+
+async def test_a_handlers_completion_writes_commit_with_the_job_or_not_at_all(
+    app: Frontdesk, scenario: Scenario
+) -> None:
+    queue = JobQueue(app.usecases)
+    pid = scenario.practice_id
+    await _enqueue(app, pid, "folded")
+    await _enqueue(app, pid, "broken")
+    jobs = {j.dedupe_key: j for j in await queue.claim("w", 100)}
+    for key in ("folded", "broken"):
+        await _claim_send(app, pid, key, "w")
+
+    async def sent(s: AsyncSession, now: datetime) -> None:
+        await repo.mark_sent(s, pid, "folded", now)
+
+    assert await queue.complete(jobs["folded"], "w", sent)
+    assert await _status(app, pid, "folded") == "done"
+    assert await _send_status(app, pid, "folded") == "sent"
+
+    async def fails(s: AsyncSession, now: datetime) -> None:
+        await repo.mark_sent(s, pid, "broken", now)
+        raise Invalid("the completion failed")
+
+    with pytest.raises(Invalid):
+        await queue.complete(jobs["broken"], "w", fails)
+    # Neither happened: the job runs again after its lease, and finds the claim still `sending`.
+    assert await _status(app, pid, "broken") == "running"
+    assert await _send_status(app, pid, "broken") == "sending"
+
+
+async def test_a_completion_after_the_lease_was_lost_still_records_what_the_handler_did(
+    app: Frontdesk, scenario: Scenario, clock: Clock
+) -> None:
+    queue = JobQueue(app.usecases, lease=timedelta(minutes=5))
+    pid = scenario.practice_id
+    await _enqueue(app, pid, "slow")
+    mine = [j for j in await queue.claim("slow-worker", 100) if j.dedupe_key == "slow"]
+    await _claim_send(app, pid, "slow", "slow-worker")
+    clock.advance(minutes=6)  # its lease runs out while it sends; another worker takes the job over
+    assert [j for j in await queue.claim("other", 100) if j.dedupe_key == "slow"]
+
+    async def sent(s: AsyncSession, now: datetime) -> None:
+        await repo.mark_sent(s, pid, "slow", now)
+
+    assert not await queue.complete(mine[0], "slow-worker", sent)  # the job is the other's now
+    assert await _status(app, pid, "slow") == "running"
+    assert await _send_status(app, pid, "slow") == "sent"  # but the message did go out

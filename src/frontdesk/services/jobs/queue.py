@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +22,10 @@ from frontdesk.services.usecase import UseCases
 from frontdesk.storage.repositories import jobs as repo
 from frontdesk.storage.repositories.jobs import QueueStats
 
-__all__ = ["ClaimedJob", "JobQueue", "QueueStats", "backoff"]
+__all__ = ["ClaimedJob", "Finish", "JobQueue", "QueueStats", "backoff"]
 
+# Writes to commit with a job's completion (a worker's handler may return them).
+Finish = Callable[[AsyncSession, datetime], Awaitable[None]]
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
 BASE_DELAY = timedelta(seconds=30)
@@ -151,10 +154,14 @@ class JobQueue:
 
         return await self.uc.run(body)
 
-    async def complete(self, job: ClaimedJob, worker: str) -> bool:
-        """False when the lease was lost (another worker took the job over): nothing changed."""
+    async def complete(self, job: ClaimedJob, worker: str, finish: Finish | None = None) -> bool:
+        """Done, with the handler's `finish` writes in the same transaction. False when the lease was
+        lost (another worker took the job over): the job is left alone, `finish` still applies (what
+        the handler did, e.g. a message sent, happened all the same)."""
 
         async def body(s: AsyncSession, now: datetime) -> bool:
+            if finish is not None:
+                await finish(s, now)
             return await repo.finish(s, job.practice_id, job.id, worker, now)
 
         return await self.uc.run(body)

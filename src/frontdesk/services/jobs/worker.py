@@ -14,11 +14,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from frontdesk.domain.errors import FrontdeskError
-from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
+from frontdesk.services.jobs.queue import ClaimedJob, Finish, JobQueue
 
 log = logging.getLogger("frontdesk.worker")
 
-Handler = Callable[[ClaimedJob, str], Awaitable[None]]  # (job, worker name)
+# A handler may return writes for its job's completion transaction (a message's send-log "sent"):
+# they commit together with the job's "done", one commit (one WAL flush on PostgreSQL) fewer per job.
+Handler = Callable[[ClaimedJob, str], Awaitable[Finish | None]]  # (job, worker name)
 
 
 class Permanent(Exception):
@@ -76,7 +78,7 @@ class Worker:
             await self.queue.fail(job, self.name, f"no handler for job kind {job.kind}", permanent=True)
             return
         try:
-            await handler(job, self.name)
+            finish = await handler(job, self.name)
         except Permanent as exc:
             await self.queue.fail(job, self.name, str(exc) or "refused", permanent=True)
         except (FrontdeskError, OSError, TimeoutError) as exc:
@@ -84,7 +86,7 @@ class Worker:
             status = await self.queue.fail(job, self.name, f"{type(exc).__name__}: {exc}", at_least=wait)
             log.warning("job %s (%s) failed, now %s: %s", job.id, job.kind, status, exc)
         else:
-            await self.queue.complete(job, self.name)
+            await self.queue.complete(job, self.name, finish)
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Until `stop` is set (or the task is cancelled): work while jobs are due, else sleep a poll."""

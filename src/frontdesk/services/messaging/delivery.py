@@ -1,7 +1,8 @@
 """A message delivered exactly once. Its dedupe key is claimed in the send log (committed) before it
-is handed to the channel and marked sent after. A second worker, or a retry after a crash, finds the
-claim and does not send again: a claim left `sending` (its worker died between sending and recording)
-is marked `unconfirmed` for a person to check, never sent a second time. A send that fails before the
+is handed to the channel and marked sent after (by the hot handlers in the job's completion
+transaction: one commit fewer per message). A second worker, or a retry after a crash, finds the claim
+and does not send again: a claim left `sending` (its worker died between sending and recording) is
+marked `unconfirmed` for a person to check, never sent a second time. A send that fails before the
 server took it releases the claim, so the retry may send."""
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.domain.settings import Values
-from frontdesk.services.admin.settings import values
-from frontdesk.services.jobs.queue import ClaimedJob
+from frontdesk.services.jobs.queue import ClaimedJob, Finish
 from frontdesk.services.jobs.worker import Permanent
 from frontdesk.services.messaging import whatsapp, whatsapp_delivery
 from frontdesk.services.messaging.email import Email, Mailer
@@ -62,7 +62,7 @@ class Delivery:
             mail = Email(note.to, note.subject, note.text, note.html, message_key=job.dedupe_key)
             return await self.email(job, worker, mail)
         if channel == "whatsapp":
-            acct = whatsapp.account(await self.uc.run(lambda s, _now: values(s, job.practice_id)))
+            acct = await whatsapp_delivery.practice_account(self.uc, job.practice_id)
             to = whatsapp.recipient(note.to)
             if acct is None or to is None:
                 return "off"
@@ -73,9 +73,21 @@ class Delivery:
         raise Permanent(f"the {channel} channel is not configured on this server")
 
     async def email(self, job: ClaimedJob, worker: str, mail: Email) -> str:
-        """Send `mail` once for its `message_key`; the send log's status for it."""
+        """Send `mail` once for its `message_key`, marked sent at once; the send log's status for it."""
+        status, finish = await self._email(job, worker, mail)
+        if finish is not None:
+            await self.uc.run(finish)
+        return status
+
+    async def email_finish(self, job: ClaimedJob, worker: str, mail: Email) -> Finish | None:
+        """The same, for a handler that returns the "sent" mark to be written in its job's completion
+        transaction (a crash before that commit leaves the claim `sending`: unconfirmed, never sent
+        twice); None when nothing was sent now (off, claimed before)."""
+        return (await self._email(job, worker, mail))[1]
+
+    async def _email(self, job: ClaimedJob, worker: str, mail: Email) -> tuple[str, Finish | None]:
         if self.mailer is None:
-            return "off"
+            return "off", None
         key = mail.message_key or job.dedupe_key
 
         async def claim(s: AsyncSession, now: datetime) -> SentMessage | None:
@@ -94,8 +106,8 @@ class Delivery:
         if earlier is not None:
             if earlier.status == repo.SENDING:
                 await self._mark(job.practice_id, key, repo.UNCONFIRMED)
-                return repo.UNCONFIRMED
-            return earlier.status
+                return repo.UNCONFIRMED, None
+            return earlier.status, None
         try:
             await self.mailer.send(mail)
         except aiosmtplib.SMTPResponseException as exc:
@@ -106,8 +118,14 @@ class Delivery:
         except (aiosmtplib.SMTPException, OSError) as exc:
             await self._release(job.practice_id, key)
             raise OSError(f"the mail server could not be reached: {type(exc).__name__}") from None
-        await self._mark(job.practice_id, key, repo.SENT)
-        return repo.SENT
+
+        async def sent(s: AsyncSession, now: datetime) -> None:
+            # Losing this commit in a database crash is safe: the claim stays `sending`, so the job's
+            # retry marks it unconfirmed and sends nothing. No need to wait for the disk (a WAL flush).
+            await repo.commit_without_waiting_for_disk(s)
+            await repo.mark_sent(s, job.practice_id, key, now, status=repo.SENT)
+
+        return repo.SENT, sent
 
     async def whatsapp(self, job: ClaimedJob, worker: str, acct: Account, msg: WaMessage) -> str:
         """Send `msg` once for its key, by the same claim/mark discipline (whatsapp_delivery.py)."""
@@ -136,19 +154,19 @@ class SingleMessages:
         self.delivery = delivery
         self.opted_out = opted_out
 
-    async def __call__(self, job: ClaimedJob, worker: str) -> None:
+    async def __call__(self, job: ClaimedJob, worker: str) -> Finish | None:
         if job.payload.get("channel") == "whatsapp":
             await self._whatsapp(job, worker)
-            return
+            return None
         if not self.delivery.email_on:
             raise Permanent("the email channel is not configured")
         a = job.payload
         if await self.opted_out(job.practice_id, int(a["patient_id"]), "email"):
-            return
+            return None
         mail = Email(
             str(a["to"]), str(a["subject"]), str(a["text"]), str(a["html"]), message_key=job.dedupe_key
         )
-        await self.delivery.email(job, worker, mail)
+        return await self.delivery.email_finish(job, worker, mail)
 
     async def _whatsapp(self, job: ClaimedJob, worker: str) -> None:
         if await self.opted_out(job.practice_id, int(job.payload["patient_id"]), "whatsapp"):

@@ -17,7 +17,7 @@ from frontdesk.domain import messaging
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.settings import Values
 from frontdesk.services.admin.settings import values as settings_values
-from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
+from frontdesk.services.jobs.queue import ClaimedJob, Finish, JobQueue
 from frontdesk.services.jobs.worker import Permanent
 from frontdesk.services.messaging import templates, whatsapp, whatsapp_delivery
 from frontdesk.services.messaging.delivery import Delivery
@@ -150,12 +150,14 @@ class AppointmentMessages:
         self.delivery = delivery
         self.host = host
 
-    async def __call__(self, job: ClaimedJob, worker: str) -> None:
+    async def __call__(self, job: ClaimedJob, worker: str) -> Finish | None:
         out = await self._compose(job)
         if isinstance(out, Email):
-            await self.delivery.email(job, worker, out)
-        elif out is not None:
+            # The returned write records it sent, in the job's completion transaction.
+            return await self.delivery.email_finish(job, worker, out)
+        if out is not None:
             await self.delivery.whatsapp(job, worker, *out)
+        return None
 
     async def _compose(self, job: ClaimedJob) -> Email | tuple[Account, WaMessage] | None:
         kind = str(job.payload["type"])
