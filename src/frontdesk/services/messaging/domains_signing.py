@@ -18,7 +18,7 @@ from email.utils import formataddr
 import dkim
 
 from frontdesk.domain.email_domains import VERIFIED
-from frontdesk.services.jobs.queue import ClaimedJob
+from frontdesk.services.jobs.queue import ClaimedJob, Finish
 from frontdesk.services.jobs.worker import Handler
 from frontdesk.storage.db import Database
 from frontdesk.storage.repositories import directory as dir_repo
@@ -80,10 +80,10 @@ class DomainSigner:
 def for_practice(handler: Handler) -> Handler:
     """`handler` with SENDING_PRACTICE set to its job's practice while it runs."""
 
-    async def run(job: ClaimedJob, worker: str) -> None:
+    async def run(job: ClaimedJob, worker: str) -> Finish | None:
         token = SENDING_PRACTICE.set(job.practice_id)
         try:
-            await handler(job, worker)
+            return await handler(job, worker)  # its completion writes (Finish) pass through
         finally:
             SENDING_PRACTICE.reset(token)
 
