@@ -394,3 +394,22 @@ def test_two_overrides_for_one_day_are_refused() -> None:
         expand_weekly(
             [], [], [DateOverride(same, ()), DateOverride(same, ((t(9), t(10)),))], LISBON, same, same
         )
+
+
+@pytest.mark.parametrize(
+    ("tz", "day", "end", "utc_end"),
+    [
+        # Santiago's clocks go back at midnight: 23:00 of 4 April 2026 happens twice.
+        (ZoneInfo("America/Santiago"), date(2026, 4, 4), time(23), datetime(2026, 4, 5, 2, tzinfo=UTC)),
+        # New York's 01:00 happens twice on 1 November 2026.
+        (NEW_YORK, date(2026, 11, 1), time(1), datetime(2026, 11, 1, 5, tzinfo=UTC)),
+    ],
+)
+def test_a_window_ending_where_the_repeated_hour_begins_ends_at_its_first_occurrence(
+    tz: ZoneInfo, day: date, end: time, utc_end: datetime
+) -> None:
+    r = local_range(day, time(0), end, tz)
+    assert r is not None and r.end == utc_end == wall_hull(day, time(0), end, tz).end  # type: ignore[union-attr]
+    # Half an hour later it is the second occurrence: the repeated half hour reads before the end.
+    later = time(end.hour, 30)
+    assert local_range(day, time(0), later, tz) == wall_hull(day, time(0), later, tz)

@@ -176,6 +176,15 @@ def _to_utc(wall: datetime, tz: tzinfo, fold: int) -> datetime:
     return pieces[1][0] if len(pieces) > 1 else max(a, b)
 
 
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+def _ambiguous(wall: datetime, tz: tzinfo) -> bool:
+    """Whether `wall` happens twice (a fall-back fold: its first reading is the earlier instant; in a
+    spring-forward gap PEP 495's two readings come the other way round)."""
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC) < wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+
+
 def _day_offset(day: date, tz: tzinfo) -> timedelta | None:
     """The zone's offset if it is the same all through local `day` (and a margin), else None.
 
@@ -194,7 +203,11 @@ def _local_range(day: date, start: time, end: time, tz: tzinfo, offset: timedelt
         hi = datetime.combine(day, end, UTC) - offset
     else:
         lo = _to_utc(datetime.combine(day, start), tz, fold=0)
-        hi = _to_utc(datetime.combine(day, end), tz, fold=1)
+        wall_end = datetime.combine(day, end)
+        # An end where the repeated hour begins (Santiago's 23:00 the evening its clocks go back at
+        # midnight, New York's 01:00) is its first occurrence: the second pass reads end and later only.
+        first = _ambiguous(wall_end, tz) and not _ambiguous(wall_end - _JUST_BEFORE, tz)
+        hi = _to_utc(wall_end, tz, fold=0 if first else 1)
     if lo >= hi:
         return None
     return _trusted(lo, hi)  # both ends aware UTC, ordered just above
@@ -205,7 +218,8 @@ def local_range(day: date, start: time, end: time, tz: ZoneInfo) -> TimeRange | 
 
     Gap times move to the end of the gap, so a window that starts in the gap starts when the clock
     resumes and a window that lies wholly in the gap is empty. Ambiguous times read as the first
-    occurrence for `start` and the second for `end`: on the fall-back day 01:00-03:00 is three hours.
+    occurrence for `start` and the second for `end` (on the fall-back day 01:00-03:00 is three hours),
+    except an `end` where the repeated hour begins, which is its first: 00:00-01:00 is one hour.
     """
     if start.tzinfo is not None or end.tzinfo is not None:
         raise ValueError("start and end must be naive wall-clock times")
