@@ -33,11 +33,11 @@ from frontdesk.http.settings import HttpSettings
 from frontdesk.services.booking.choices import PROVIDER_FIRST, PublicChoices, PublicProvider
 from frontdesk.services.booking.views import Identity, PublicContext, PublicRequest, PublicSlot
 
+CHANGEABLE = ("pending_confirmation", "scheduled", "confirmed")  # as book_manage.html offers a move
 CSRF_COOKIE = "fd_book_csrf"
 LANG_COOKIE = "fd_lang"
 DAYS_SHOWN = 14
 ONE_DAY = timedelta(days=1)
-SLOTS_MAX = 100  # the public service's own bound on one answer
 FIELD_MAX = 200  # each text field; the service checks the rules, this only bounds the input
 TOKEN_FIELDS = ("requester.", "authorization.")
 # The manage link carries the booking token in its path: no page of the flow sends a Referer at all
@@ -142,12 +142,11 @@ class BookingPages:
             slug,
             agenda,
             service_id=shown["service"].id,
+            provider_id=provider.id if provider else None,  # that provider's own earliest times
             start=start,
             end=end,
-            limit=SLOTS_MAX if provider else 60,  # one provider's: from everyone's, the most there are
+            limit=60,
         )
-        if provider is not None:
-            found = [x for x in found if x.provider_id == provider.id]
         zone = ZoneInfo(found[0].timezone) if found else UTC
         today = self.clock().astimezone(zone).date()
         picks = [(d.isoformat(), format_date(d, "full", locale=page.lang)) for d in _week(today)]
@@ -245,22 +244,12 @@ class BookingPages:
                 )
             booking = await self.public.get(page.ctx, slug, token)
             days = None
-            if request.query_params.get("move") and booking.status != "cancelled":
-                days = page.days(await self._slots_like(page, slug, booking))
+            if request.query_params.get("move") and booking.status in CHANGEABLE:
+                # Through the booking's own agenda: its service's times, its provider's where shown.
+                days = page.days(await self.public.move_slots(page.ctx, slug, token, limit=60))
             return page.render("book_manage.html", 200, b=page.view(booking), link=link, days=days)
         except FrontdeskError as exc:
             return page.refused(exc, "not_found")
-
-    async def _slots_like(self, page: _Page, slug: str, booking: Any) -> list[PublicSlot]:
-        """Free times of the booking's own service (and provider, where one is shown)."""
-        services = await self.public.services(page.ctx, slug)
-        ids = [x.id for x in services if x.name == booking.service_name]
-        if not ids:
-            return []
-        found = await self.public.slots(page.ctx, slug, service_id=ids[0], limit=60)
-        if booking.provider_name:
-            found = [x for x in found if x.provider_name == booking.provider_name]
-        return [x for x in found if x.start != booking.starts_at]
 
 
 def _day(value: str) -> date | None:

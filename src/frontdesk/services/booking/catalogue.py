@@ -95,6 +95,23 @@ async def provider_for(
     return None
 
 
+async def delivered_by(
+    s: AsyncSession, practice_id: int, ag: m.Agenda | None, provider_id: int, service_ids: list[int]
+) -> list[int]:
+    """Those of `service_ids` the provider asked for delivers, where the agenda lets the person
+    choose the provider (as a booking with providerId would be refused otherwise)."""
+    if hides_providers(ag):
+        raise Invalid("this agenda assigns the provider itself; leave providerId out", field="providerId")
+    if ag is not None and ag.provider_id and provider_id != ag.provider_id:
+        raise NotFound("no provider with this id takes bookings through this agenda", field="providerId")
+    row = await dir_repo.provider(s, practice_id, provider_id)
+    theirs = set(await setup_repo.services_of(s, practice_id, provider_id)) if row and row.active else set()
+    ids = [x for x in service_ids if x in theirs]
+    if not ids:
+        raise NotFound("no provider with this id delivers this service here", field="providerId")
+    return ids
+
+
 async def identity(s: AsyncSession, practice_id: int, who: Identity) -> Identity:
     """The requester as stored: a full name, and an email and/or a phone (E.164)."""
     name = " ".join((who.full_name or "").split())

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.domain.errors import Declined, FrontdeskError, Invalid, NotFound
+from frontdesk.domain.errors import Conflict, Declined, FrontdeskError, Invalid, NotFound
 from frontdesk.domain.scheduling.status import AppointmentStatus
 from frontdesk.domain.settings import Values
 from frontdesk.services.booking import catalogue as cat
@@ -102,12 +102,14 @@ class PublicBookingService(Gate):
         agenda_slug: str | None = None,
         *,
         service_id: int | None = None,
+        provider_id: int | None = None,
         start: str | None = None,
         end: str | None = None,
         limit: int = 50,
     ) -> list[PublicSlot]:
         """Free times of the bookable services (or the one asked for) within the agenda's booking
-        policy, earliest first."""
+        policy, earliest first. With `provider_id` (where the agenda lets the person choose the
+        provider; refused elsewhere) that provider's own earliest times, searched for them alone."""
         limit = max(1, min(limit, SLOTS_MAX))
 
         async def scope(
@@ -118,11 +120,52 @@ class PublicBookingService(Gate):
                 ids = [(await cat.service(s, p.practice_id, ag, service_id)).id]
             else:
                 ids = [r.id for r in await cat.services(s, p.practice_id, ag)]
-            await accepted(s, p, now, "public.availability.slots", None, f"services={len(ids)}")
+            detail = f"services={len(ids)}"
+            if provider_id is not None:
+                ids = await cat.delivered_by(s, p.practice_id, ag, provider_id, ids)
+                detail += f" provider={provider_id}"
+            await accepted(s, p, now, "public.availability.slots", None, detail)
             return p, ag, ids, now
 
         p, ag, ids, now = await self._run(ctx, org_slug, "public.availability.slots", scope)
-        return await free_slots(self.availability, p, ag, ids, now, start=start, end=end, limit=limit)
+        return await free_slots(
+            self.availability, p, ag, ids, now, start=start, end=end, limit=limit, provider_id=provider_id
+        )
+
+    async def move_slots(
+        self, ctx: PublicContext, org_slug: str, booking_token: str, *, limit: int = 50
+    ) -> list[PublicSlot]:
+        """The free times a booking can be rescheduled to, through the agenda it was booked on: its
+        service's, with its own provider where the agenda shows providers (a reschedule keeps the
+        provider then), else with whoever the agenda would assign."""
+        limit = max(1, min(limit, SLOTS_MAX))
+
+        async def scope(
+            s: AsyncSession, now: datetime, p: Principal, v: Values, d: Decided
+        ) -> tuple[Principal, m.Agenda | None, m.Appointment, int | None, datetime]:
+            row, _, ag = await lookup.by_token(s, p, now, tokens.BOOKING, booking_token, d)
+            if S(row.status) not in CHANGEABLE:
+                d.code = "invalid_state"
+                raise Conflict(f"a {row.status} booking cannot be moved", field="bookingToken")
+            provider = None if cat.hides_providers(ag) else row.provider_id
+            detail = "services=1" + (f" provider={provider}" if provider else "")
+            await accepted(s, p, now, "public.availability.slots", row.id, detail)
+            return p, ag, row, provider, now
+
+        p, ag, row, provider, now = await self._run(ctx, org_slug, "public.availability.slots", scope)
+        assert row.service_id is not None  # public bookings always name their service
+        found = await free_slots(
+            self.availability,
+            p,
+            ag,
+            [row.service_id],
+            now,
+            start=None,
+            end=None,
+            limit=limit + 1,
+            provider_id=provider,
+        )
+        return [x for x in found if x.start != row.starts_at][:limit]
 
     async def get(self, ctx: PublicContext, org_slug: str, booking_token: str) -> PublicBookingView:
         async def body(

@@ -31,8 +31,10 @@ async def free_slots(
     start: str | None,
     end: str | None,
     limit: int,
+    provider_id: int | None = None,
 ) -> list[PublicSlot]:
-    """Earliest first, at most `limit`."""
+    """Earliest first, at most `limit`; with `provider_id` (checked by the caller) that provider's
+    alone, so a busy colleague's earlier times do not crowd theirs out of the answer."""
     reader = replace(p, scopes=frozenset({access.APPOINTMENTS_READ}))
     pol = booking_policy(ag)
     found: list[PublicSlot] = []
@@ -42,7 +44,7 @@ async def free_slots(
             reader,
             start=start,
             end=end,
-            provider_id=ag.provider_id if ag is not None else None,
+            provider_id=provider_id or (ag.provider_id if ag is not None else None),
             service_id=sid,
             limit=limit,
         )
