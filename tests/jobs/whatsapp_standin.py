@@ -3,7 +3,12 @@ messages), the same answers and the same errors as Graph, served by uvicorn on a
 checks the bearer token (401, code 190), the message's shape (400, code 100 "Invalid parameter"),
 refuses numbers it is told cannot receive WhatsApp (400, code 131026), and answers 429 (code 130429,
 with Retry-After) as many times as a test asks before it accepts again. It can also take a message and
-answer too late (`answer_after`), as a connection lost mid-request does."""
+answer too late (`answer_after`), as a connection lost mid-request does.
+
+Media: POST /{version}/{phone number id}/media takes multipart/form-data (messaging_product whatsapp,
+type, file of that type; 400 code 100 otherwise) and answers {"id": ...}; `uploads` keeps each file's
+bytes by id, and an image or document message may name one by `id` instead of a `link` (an id it never
+gave: 400 code 100). 429s (`rate_limited`) and the token check count uploads as requests too."""
 
 from __future__ import annotations
 
@@ -47,10 +52,17 @@ class StandIn:
     retry_after: int = 120
     accepted: list[dict[str, Any]] = field(default_factory=list)  # each message taken, with its wamid
     answer_after: float = 0.0  # seconds to wait, once a message is taken, before answering
-    requests: int = 0  # to this number
+    requests: int = 0  # to this number (messages and uploads)
+    uploads: dict[str, bytes] = field(default_factory=dict)  # media id -> the file uploaded
+    upload_types: dict[str, str] = field(default_factory=dict)  # media id -> its type field
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/{version}/{number}/messages", self.messages, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/{version}/{number}/messages", self.messages, methods=["POST"]),
+                Route("/{version}/{number}/media", self.media, methods=["POST"]),
+            ]
+        )
 
     def _invalid(self, body: dict[str, Any]) -> str | None:
         kind = body.get("type")
@@ -63,11 +75,16 @@ class StandIn:
             return "(#100) Invalid parameter: text.body"
         if kind == "template" and not (body["template"].get("name") and body["template"].get("language")):
             return "(#100) Invalid parameter: template"
-        if kind in ("image", "document") and not str(body[kind].get("link", "")).startswith("https://"):
-            return f"(#100) Invalid parameter: {kind}.link"
+        if kind in ("image", "document"):
+            media = body[kind]
+            if "id" in media and ("link" in media or str(media["id"]) not in self.uploads):
+                return f"(#100) Invalid parameter: {kind}.id"
+            if "id" not in media and not str(media.get("link", "")).startswith("https://"):
+                return f"(#100) Invalid parameter: {kind}.link"
         return None
 
-    async def messages(self, request: Request) -> JSONResponse:
+    def _refused(self, request: Request) -> JSONResponse | None:
+        """Graph's answer before it looks at the body: another number, a bad token, a rate limit."""
         if request.path_params["number"] != self.phone_number_id:  # another test's practice: not counted
             return _error(400, 100, "Unsupported post request. Object does not exist")
         self.requests += 1
@@ -76,6 +93,33 @@ class StandIn:
         if self.rate_limited > 0:
             self.rate_limited -= 1
             return _error(429, 130429, "(#130429) Rate limit hit", {"Retry-After": str(self.retry_after)})
+        return None
+
+    async def media(self, request: Request) -> JSONResponse:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return _error(400, 100, "(#100) Invalid parameter: expected multipart/form-data")
+        form = await request.form()
+        upload = form.get("file")
+        mime = form.get("type")
+        if form.get("messaging_product") != "whatsapp" or not isinstance(mime, str):
+            return _error(400, 100, "(#100) Invalid parameter: messaging_product, type")
+        if isinstance(upload, str) or upload is None or upload.content_type != mime:
+            return _error(400, 100, "(#100) Invalid parameter: file")
+        data = await upload.read()
+        if not data:
+            return _error(400, 100, "(#100) Invalid parameter: file")
+        media_id = str(secrets.randbelow(10**15) + 10**15)
+        self.uploads[media_id] = data
+        self.upload_types[media_id] = mime
+        return JSONResponse({"id": media_id})
+
+    async def messages(self, request: Request) -> JSONResponse:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
         try:
             body = await request.json()
         except ValueError:

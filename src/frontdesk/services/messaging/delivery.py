@@ -127,11 +127,19 @@ class Delivery:
 
         return repo.SENT, sent
 
-    async def whatsapp(self, job: ClaimedJob, worker: str, acct: Account, msg: WaMessage) -> str:
-        """Send `msg` once for its key, by the same claim/mark discipline (whatsapp_delivery.py)."""
+    async def whatsapp(
+        self,
+        job: ClaimedJob,
+        worker: str,
+        acct: Account,
+        msg: WaMessage,
+        upload: whatsapp_delivery.Upload | None = None,
+    ) -> str:
+        """Send `msg` once for its key, by the same claim/mark discipline (whatsapp_delivery.py); with
+        `upload`, that media uploaded first (under the same claim) and sent by its id."""
         if self.wa is None:
             return "off"
-        return await whatsapp_delivery.deliver(self.uc, self.wa, job, worker, acct, msg)
+        return await whatsapp_delivery.deliver(self.uc, self.wa, job, worker, acct, msg, upload)
 
     async def _mark(self, practice_id: int, key: str, status: str) -> None:
         async def body(s: AsyncSession, now: datetime) -> None:

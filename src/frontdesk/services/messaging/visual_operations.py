@@ -66,7 +66,7 @@ class RenderIn(Input):
     ] = None
     channel: Annotated[
         Literal["email", "whatsapp"] | None,
-        Field(description="send: whatsapp when this server has it, else email"),
+        Field(description="send: whatsapp where the practice has it configured and on, else email"),
     ] = None
     confirm: ConfirmFlag = None
     idempotency_key: IdempotencyKey = None
@@ -165,7 +165,8 @@ RENDER_VISUAL_MESSAGE = Operation(
     title="Render Visual Message",
     description="Render a message to a client as an image (PNG): session-confirmation, session-reminder "
     "or payment-reminder. preview returns the image; send renders it and sends it to client_id with "
-    "the image attached (WhatsApp when this server has it, else by email; queued, delivered once; "
+    "the image attached (by WhatsApp where the practice has it configured and on, else by email; "
+    "queued, delivered once; "
     "requires confirm: true). Each template needs its data fields (client_name, provider_name, date, "
     "time for a session; client_name, amount, currency for a payment): give them, or a session_id "
     "(and client_id) to fill them in; fields given override. Words follow the client's language.",

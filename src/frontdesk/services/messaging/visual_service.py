@@ -2,8 +2,10 @@
 over them) or send it to a client through the queue. A send is refused as comms_send_message refuses
 one: the channel not configured on this server or off for the practice, the client opted out of it or
 without an address on it. The worker draws the card from the queued content and hands it to the
-channel's sender: email today (the PNG inline in the HTML part); a WhatsApp media sender plugs into
-`VisualMessages.senders` and `ADDRESS` below."""
+channel's sender: by email the PNG inline in the HTML part; by WhatsApp the PNG uploaded as media and
+sent as an image by its id, the card's words its caption (whatsapp_delivery.py: one claim covers the
+upload and the send). With no channel given, a card goes by WhatsApp where the practice has it
+configured and on, else by email."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from frontdesk.services.context import Principal
 from frontdesk.services.idempotency import Idempotency
 from frontdesk.services.jobs.queue import ClaimedJob, JobQueue
 from frontdesk.services.jobs.worker import Permanent
-from frontdesk.services.messaging import templates
+from frontdesk.services.messaging import templates, whatsapp, whatsapp_delivery
 from frontdesk.services.messaging.card import Png, render
 from frontdesk.services.messaging.delivery import Delivery, OptOutCheck
 from frontdesk.services.messaging.email import Attachment, Email
@@ -42,11 +44,14 @@ from frontdesk.storage.repositories import patients as patient_repo
 from frontdesk.storage.repositories.clinical import patients as chart_repo
 
 KIND = "visual_message"  # the job kind of a card sent to a client
-CARD_CHANNELS = ("email",)  # where VisualMessages can send a card (its `senders`)
+CARD_CHANNELS = ("email", "whatsapp")  # where VisualMessages can send a card (its `senders`)
 # channel -> (the client's address on it, what is said when they have none)
 ADDRESS: dict[str, tuple[Callable[[Any], str | None], str]] = {
     "email": (lambda patient: patient.email, "the client has no email address"),
-    "whatsapp": (lambda patient: patient.phone, "the client has no phone number"),
+    "whatsapp": (
+        lambda patient: whatsapp.recipient(patient.phone),
+        "the client has no phone number for WhatsApp",
+    ),
 }
 
 
@@ -104,6 +109,8 @@ class VisualService:
         # The one place that knows which channels can send (WhatsApp: with the practice's settings `v`);
         # a card goes only where its sender exists (WhatsApp needs the image uploaded as media first).
         configured = {c: ok and c in CARD_CHANNELS for c, ok in self.messaging._configured(v).items()}
+        if v is None:  # before the practice's settings are read: WhatsApp may be on once they are
+            configured["whatsapp"] = self.messaging.delivery.wa is not None
         if channel is None:
             on_whatsapp = configured.get("whatsapp") and "whatsapp" in practice_channels
             channel = "whatsapp" if on_whatsapp else "email"
@@ -236,7 +243,7 @@ class VisualMessages:
     def __init__(self, delivery: Delivery, opted_out: OptOutCheck) -> None:
         self.delivery = delivery
         self.opted_out = opted_out
-        self.senders: dict[str, Sender] = {"email": self._email}
+        self.senders: dict[str, Sender] = {"email": self._email, "whatsapp": self._whatsapp}
 
     async def __call__(self, job: ClaimedJob, worker: str) -> None:
         a = job.payload
@@ -253,7 +260,7 @@ class VisualMessages:
         if not self.delivery.email_on:
             raise Permanent("the email channel is not configured")
         shown = card(c)
-        name = f"{c.template}-{hashlib.sha256(png.data).hexdigest()[:8]}.png"
+        name = _filename(c, png)
         # The card itself in the HTML part (an inline image), its words in the text part and as alt text.
         alt = escape(" ".join(line for line in shown.text().splitlines() if line), quote=True)
         html = (
@@ -269,3 +276,17 @@ class VisualMessages:
             inline=(Attachment(name, "image/png", png.data),),
         )
         await self.delivery.email(job, worker, mail)
+
+    async def _whatsapp(self, job: ClaimedJob, worker: str, a: dict[str, Any], c: Content, png: Png) -> None:
+        acct = await whatsapp_delivery.practice_account(self.delivery.uc, job.practice_id)
+        if acct is None or self.delivery.wa is None:  # its settings were cleared since it was queued
+            raise Permanent(whatsapp_delivery.NOT_CONFIGURED)
+        name = _filename(c, png)
+        caption = card(c).text()  # the card's words under it (cut to the API's caption limit)
+        msg = whatsapp.WaMessage(str(a["to"]), "image", text=caption, message_key=job.dedupe_key)
+        upload = whatsapp_delivery.Upload(png.data, "image/png", name)
+        await self.delivery.whatsapp(job, worker, acct, msg, upload)
+
+
+def _filename(c: Content, png: Png) -> str:
+    return f"{c.template}-{hashlib.sha256(png.data).hexdigest()[:8]}.png"

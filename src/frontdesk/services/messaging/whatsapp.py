@@ -1,5 +1,6 @@
 """WhatsApp through the Cloud API (Meta's Graph API) with httpx: text, template and media (image or
-document by link) messages posted to `{base}/{version}/{phone_number_id}/messages`.
+document by link, or by the id of media uploaded to `{phone_number_id}/media` first) messages posted to
+`{base}/{version}/{phone_number_id}/messages`.
 
 The server's side: FRONTDESK_WHATSAPP_API_URL (default https://graph.facebook.com; tests point it at a
 local stand-in) and FRONTDESK_WHATSAPP_API_VERSION. The practice's side is its settings (communication
@@ -97,7 +98,7 @@ def media(url: str, *, field: str = "media_url") -> dict[str, str]:
 @dataclass(frozen=True, slots=True)
 class WaMessage:
     """One message: `kind` text (body `text`), template (`template` in `language` with body
-    `parameters`), image or document (by `link`, `text` its caption)."""
+    `parameters`), image or document (by `link`, or by `media_id` once uploaded; `text` its caption)."""
 
     to: str
     kind: str
@@ -107,6 +108,7 @@ class WaMessage:
     parameters: tuple[str, ...] = ()
     link: str = ""
     filename: str = ""
+    media_id: str = ""
     message_key: str | None = None
 
     def body(self) -> dict[str, Any]:
@@ -125,7 +127,7 @@ class WaMessage:
                 template["components"] = [{"type": "body", "parameters": params}]
             out["template"] = template
         else:
-            media: dict[str, Any] = {"link": self.link}
+            media: dict[str, Any] = {"id": self.media_id} if self.media_id else {"link": self.link}
             if self.text:
                 media["caption"] = self.text[:CAPTION_MAX]
             if self.kind == "document" and self.filename:
@@ -219,6 +221,26 @@ class WhatsAppClient:
         except (ValueError, KeyError, IndexError, TypeError):
             raise NoAnswer("an answer without a message id") from None
         return str(wamid)
+
+    async def upload(self, acct: Account, data: bytes, mime: str, filename: str) -> str:
+        """Upload `data` as `acct`'s media; its media id (for a message by id). ApiError when refused;
+        httpx.HTTPError or NoAnswer when no id came back (nothing was sent to anyone: safe to retry)."""
+        path = f"/{self.settings.version}/{acct.phone_number_id}/media"
+        headers = {"Authorization": f"Bearer {acct.access_token}"}
+        form = {"messaging_product": "whatsapp", "type": mime}
+        try:
+            response = await self._http.post(
+                path, data=form, files={"file": (filename, data, mime)}, headers=headers
+            )
+        except httpx.HTTPError as exc:
+            raise NoAnswer(type(exc).__name__) from None
+        if response.status_code >= 400:
+            raise _error(response)
+        try:
+            media_id = response.json()["id"]
+        except (ValueError, KeyError, TypeError):
+            raise NoAnswer("an answer without a media id") from None
+        return str(media_id)
 
     async def close(self) -> None:
         await self._http.aclose()

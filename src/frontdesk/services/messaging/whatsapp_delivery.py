@@ -4,13 +4,20 @@ claim is released and the job retried (429 not before Retry-After). Refused for 
 number, a rejected token): the log records the message failed, with why, and the job is dead. The
 request went out but no answer came: the message is `unconfirmed`, never sent a second time.
 
+A picture of our own (a visual message's card) is uploaded as media inside the same claim, then sent by
+its id. The upload is retried as a send is (429 after Retry-After, a network failure or a lost answer:
+released and retried; any other refusal: failed for good), since nothing has reached the client yet. An
+upload that worked followed by a send that failed before the API took it uploads again on the retry: a
+second, unused copy of the media on Meta's side (harmless; it expires there), never a second message.
+
 Appointment messages go as templates (a business may write first only with a template Meta approved):
 the practice registers APPOINTMENT_TEMPLATES under these names, their body parameters in this order."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +54,15 @@ APPOINTMENT_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
 NOT_CONFIGURED = "the whatsapp channel is not configured for this practice"
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """Media to upload before sending: the message then goes by the media's id."""
+
+    data: bytes
+    mime: str
+    filename: str
+
+
 def appointment_message(
     kind: str, to: str, lang: str, values: dict[str, str], acct: Account, key: str
 ) -> WaMessage:
@@ -78,9 +94,15 @@ async def practice_account(uc: UseCases, practice_id: int) -> Account | None:
 
 
 async def deliver(
-    uc: UseCases, client: WhatsAppClient, job: ClaimedJob, worker: str, acct: Account, msg: WaMessage
+    uc: UseCases,
+    client: WhatsAppClient,
+    job: ClaimedJob,
+    worker: str,
+    acct: Account,
+    msg: WaMessage,
+    upload: Upload | None = None,
 ) -> str:
-    """Send `msg` once for its key; the send log's status for it."""
+    """Send `msg` once for its key (with `upload`'s media id, uploaded first); the send log's status."""
     key = msg.message_key or job.dedupe_key
 
     async def claim(s: AsyncSession, now: datetime) -> SentMessage | None:
@@ -101,14 +123,12 @@ async def deliver(
             await _log(uc, job.practice_id, key, repo.UNCONFIRMED)
             return repo.UNCONFIRMED
         return earlier.status
+    if upload is not None:
+        msg = replace(msg, media_id=await _uploaded(uc, client, job.practice_id, key, acct, upload))
     try:
         wamid = await client.send(acct, msg)
     except ApiError as exc:
-        if exc.retryable:
-            await _log(uc, job.practice_id, key, None)
-            raise RetryLater(exc.reason, exc.retry_after or 0.0) from None
-        await _log(uc, job.practice_id, key, wa_repo.FAILED, exc.reason)
-        raise Permanent(exc.reason) from None
+        await _refused(uc, job.practice_id, key, exc)
     except httpx.HTTPError as exc:  # connecting failed: nothing went out
         await _log(uc, job.practice_id, key, None)
         raise OSError(f"the WhatsApp API could not be reached: {type(exc).__name__}") from None
@@ -117,6 +137,29 @@ async def deliver(
         raise Permanent(f"the WhatsApp API gave no answer ({exc}): unconfirmed, not sent again") from None
     await _log(uc, job.practice_id, key, repo.SENT, wamid=wamid)
     return repo.SENT
+
+
+async def _uploaded(
+    uc: UseCases, client: WhatsAppClient, practice_id: int, key: str, acct: Account, upload: Upload
+) -> str:
+    """The media id of `upload`, under the claim on `key`; nothing was sent yet, so every failure
+    short of a refusal releases the claim for a retry."""
+    try:
+        return await client.upload(acct, upload.data, upload.mime, upload.filename)
+    except ApiError as exc:
+        await _refused(uc, practice_id, key, exc)
+    except NoAnswer as exc:
+        await _log(uc, practice_id, key, None)
+        raise OSError(f"the WhatsApp media upload did not complete: {exc}") from None
+
+
+async def _refused(uc: UseCases, practice_id: int, key: str, exc: ApiError) -> NoReturn:
+    """The API's refusal: retried later (rate limited, 5xx; the claim released) or failed for good."""
+    if exc.retryable:
+        await _log(uc, practice_id, key, None)
+        raise RetryLater(exc.reason, exc.retry_after or 0.0) from None
+    await _log(uc, practice_id, key, wa_repo.FAILED, exc.reason)
+    raise Permanent(exc.reason) from None
 
 
 async def _log(
