@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from email.message import Message
 
 import pytest
@@ -39,16 +40,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def smtp_server(handler: object) -> Iterator[SmtpSettings]:
+    """A real aiosmtpd server on a free local port, delivering to `handler`, while the block runs."""
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpSettings.parse(f"smtp://127.0.0.1:{port}?starttls=no", "Clinic <clinic@example.com>")
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, SmtpSettings]]:
     box = Inbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, SmtpSettings.parse(f"smtp://127.0.0.1:{port}?starttls=no", "Clinic <clinic@example.com>")
-    finally:
-        controller.stop()
+    with smtp_server(box) as settings:
+        yield box, settings
 
 
 @pytest.fixture

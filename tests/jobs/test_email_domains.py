@@ -12,7 +12,6 @@ from typing import Any
 
 import dkim
 import pytest
-from aiosmtpd.controller import Controller
 from mcp import Client
 from sqlalchemy import select
 
@@ -30,7 +29,7 @@ from frontdesk.storage import models as m
 from frontdesk.storage.db import Database
 from tests.conftest import Clock
 from tests.factories import Scenario, build_scenario
-from tests.jobs.conftest import _free_port, client_with_email
+from tests.jobs.conftest import _free_port, client_with_email, smtp_server
 from tests.jobs.dns_server import DnsServer, Zone
 
 
@@ -55,13 +54,8 @@ def zone() -> Iterator[tuple[Zone, DnsServer]]:
 @pytest.fixture
 def raw_inbox() -> Iterator[tuple[RawInbox, SmtpSettings]]:
     box = RawInbox()
-    port = _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, SmtpSettings.parse(f"smtp://127.0.0.1:{port}?starttls=no", "Clinic <clinic@example.com>")
-    finally:
-        controller.stop()
+    with smtp_server(box) as settings:
+        yield box, settings
 
 
 @pytest.fixture
